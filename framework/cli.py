@@ -1,0 +1,69 @@
+"""The ``gclab`` command line. Exit status: 0 ok, 1 a run failed or a check found a
+violation, 2 bad input (config or arguments), with nothing written."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from framework.config import ConfigError, load_config
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    try:
+        cfg = load_config(args.config, args.set or [])
+    except ConfigError as e:
+        print(f"gclab: {e}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
+    if out.exists() and not out.is_dir():
+        print(f"gclab: --out {out}: exists and is not a directory", file=sys.stderr)
+        return 2
+    from framework.output import format_summary, write_run
+    from framework.simulation import simulate
+
+    result = simulate(cfg)
+    write_run(result, out)
+    if not args.quiet:
+        print(format_summary(result.summary))
+        print(f"results written to {out}/")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from framework.bench import run_bench
+
+    run_bench(quick=args.quick)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gclab", description="Simulate garbage collectors in Go's shape."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run one simulation from a TOML config")
+    r.add_argument("config", help="TOML config file")
+    r.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. --set pacer.gogc=200 (repeatable)",
+    )
+    r.add_argument("--out", metavar="DIR", help="output folder (default results/<config name>)")
+    r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    r.set_defaults(func=_cmd_run)
+    b = sub.add_parser("bench", help="print simulation speed and memory figures")
+    b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The collector plug-in interface.
+
+A collector sees only a ``CollectorContext`` (``framework.sim.context``): the heap, the
+roots, the safepoint, the recorder, the cost vector and a clock. Rules:
+
+- collectors must not import simpy or the config loader; they receive their validated
+  ``Params`` and wait only on what the context hands them;
+- collectors emit typed events (``framework.events``) and never compute metrics;
+- heap work goes through the kernels in ``framework.runtime.kernels``;
+- ``run(ctx)`` is a generator the simulator drives; the phase methods it uses must also be
+  callable one by one (the step driver and the oracle call them directly).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from framework.sim.context import CollectorContext
+
+
+class CollectorParams(BaseModel):
+    """Base of every collector's parameter model; ``name`` is the registry key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a collector needs from the runtime, declared as data (as MMTk plans do)."""
+
+    concurrent: bool = False  # marks while mutators run
+    needs_barrier: bool = False  # mutator stores go through a barrier
+    traces: bool = True  # reclaims by tracing (frees cyclic garbage)
+
+
+class Collector(abc.ABC):
+    name: ClassVar[str]
+    Params: ClassVar[type[CollectorParams]]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def __init__(self, params: CollectorParams) -> None:
+        self.params = params
+
+    @abc.abstractmethod
+    def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
+        """The collector's life in the simulation: wait for triggers, run cycles, forever."""
+
+    def counters(self) -> dict[str, int]:
+        """Collector-specific counters for the summary (e.g. barrier executions)."""
+        return {}

@@ -1,0 +1,95 @@
+"""Stop-the-world mark-sweep: the baseline and the oracle.
+
+Each cycle stops the world, marks from the roots (globals, then every goroutine's stack),
+sweeps every span, and restarts the world: one pause per cycle. As in Go's
+``GODEBUG=gcstoptheworld=1`` mode, marking runs on all Ps in parallel (the mark workers of
+every P drain the shared queue; modelled as mark cost / GOMAXPROCS) while the sweep is
+single-threaded (``gcSweep`` sweeps synchronously when not in background mode). The GOGC
+goal (``framework.pacer.goal``) decides when the next cycle starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, Literal
+
+from framework.collectors.base import Capabilities, Collector, CollectorParams
+from framework.events import Cycle
+from framework.runtime import layout as L
+from framework.runtime.heap import Heap
+from framework.runtime.kernels.mark import clear_marks, drain, scan_roots
+from framework.runtime.kernels.sweep import sweep_all
+from framework.sim.roots import Roots
+
+_ALL = 1 << 62
+
+
+class StwParams(CollectorParams):
+    name: Literal["stw"] = "stw"
+
+
+def mark_from_roots(heap: Heap, roots: Roots, cost: Any) -> float:
+    """Mark everything reachable from the roots; returns the mark cost in ns (one thread)."""
+    a = heap.a
+    clear_marks(a)
+    spent = scan_roots(a, roots.globals, roots.globals.shape[0], L.K_GLOBAL_SCAN_BYTE, cost)
+    for g in roots.goroutines:
+        if not g.finished:
+            spent += scan_roots(a, g.stack, g.sp, L.K_STACK_SCAN_BYTE, cost)
+    _, t, _ = drain(a, _ALL, cost)
+    return float(spent + t)
+
+
+class StopTheWorld(Collector):
+    name = "stw"
+    Params = StwParams
+    capabilities = Capabilities(concurrent=False, needs_barrier=False, traces=True)
+
+    def run(self, ctx: Any) -> Generator[Any, Any, None]:
+        pacer = ctx.pacer
+        goal = pacer.goal(0, ctx.roots.stack_bytes(), ctx.roots.globals_bytes)
+        ctx.set_goal(goal)
+        ctx.set_trigger(pacer.trigger(goal, 0))
+        while True:
+            yield ctx.wait_trigger()
+            yield from self.collect(ctx)
+
+    def collect(self, ctx: Any) -> Generator[Any, Any, None]:
+        heap, roots, cost, rec = ctx.heap, ctx.roots, ctx.cost, ctx.recorder
+        ctr = heap.a.ctr
+        n = len(rec.cycles) + 1
+        ctx.set_trigger(None)
+        cyc = Cycle(
+            cycle=n,
+            start_ns=round(ctx.now()),
+            goal=-1 if ctx.goal is None else ctx.goal,
+            heap_at_start=int(ctr[L.HEAP_LIVE]),
+        )
+        token = yield from ctx.stop_the_world()
+        ctx.sample_heap()  # the heap at its largest, just before it is collected
+        cyc.mark_start_ns = round(ctx.now())
+        stack_bytes = roots.stack_bytes()
+        mark_ns = mark_from_roots(heap, roots, cost) / ctx.nprocs
+        cyc.heap_at_mark_end = int(ctr[L.HEAP_LIVE])
+        cyc.marked = int(ctr[L.MARKED_BYTES])
+        cyc.objects_marked = int(ctr[L.MARKED_OBJECTS])
+        cyc.scan_work_bytes = int(ctr[L.SCAN_WORK])
+        ctr[L.SWEEPGEN] += 2
+        swept, objs, freed, sweep_ns = sweep_all(heap.a, cost)
+        ctx.checkpoint("sweep_end", n, complete=True)
+        yield ctx.sleep(cost[L.K_STW_FIXED] + mark_ns + sweep_ns)
+        ctr[L.HEAP_LIVE] = cyc.marked
+        goal = ctx.pacer.goal(cyc.marked, stack_bytes, roots.globals_bytes)
+        ctx.set_goal(goal)
+        ctx.set_trigger(ctx.pacer.trigger(goal, cyc.marked))
+        ctx.start_the_world(token, "stw", n)
+        now = round(ctx.now())
+        cyc.mark_end_ns = cyc.end_ns = cyc.sweep_end_ns = now
+        cyc.stw_mark_term_ns = now - cyc.start_ns
+        cyc.next_goal = -1 if goal is None else goal
+        cyc.trigger = cyc.goal
+        cyc.stack_bytes = stack_bytes
+        cyc.globals_bytes = roots.globals_bytes
+        cyc.spans_swept, cyc.objects_freed, cyc.bytes_freed = int(swept), int(objs), int(freed)
+        rec.cycle(cyc)
+        ctx.sample_heap()

@@ -1,0 +1,131 @@
+"""The validated configuration model (pydantic). Unknown keys are errors everywhere.
+
+Workload and collector sections are discriminated by ``name`` and their parameter models are
+declared next to each plug-in (``Workload.Params``, ``Collector.Params``), then assembled here
+from the registries, so a new plug-in adds no edit to this file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from framework import collectors, workloads
+from framework.runtime import layout as L
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSection(_Strict):
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
+    gomaxprocs: int = Field(2, ge=1, le=256, description="processors (Ps)")
+    quantum_ops: int = Field(2000, ge=1, le=10_000_000, description="max ops per mutator step")
+    quantum_us: float = Field(50.0, gt=0, le=1e6, description="max simulated µs per step")
+    max_sim_time_ms: float = Field(
+        0.0, ge=0, description="stop after this much simulated time (0: run to the end)"
+    )
+    sample_interval_us: float = Field(1000.0, gt=0, description="period of heap samples")
+
+
+class PacerSection(_Strict):
+    gogc: int | Literal["off"] = Field(100, description="GOGC percent, or 'off'")
+
+    @field_validator("gogc")
+    @classmethod
+    def _gogc(cls, v: int | str) -> int | str:
+        if isinstance(v, int) and not 1 <= v <= 100_000:
+            raise ValueError("must be between 1 and 100000, or 'off'")
+        return v
+
+    @property
+    def gogc_percent(self) -> int | None:
+        """GOGC as a number, None when off."""
+        return None if self.gogc == "off" else int(self.gogc)
+
+
+class CostModel(_Strict):
+    """Simulated cost of every operation, in nanoseconds. The only source of delays.
+
+    Defaults are order-of-magnitude figures for a ~3 GHz x86-64 core running Go 1.19
+    (mallocgc small-object fast path ~15-25 ns; a pointer store ~1 ns; a greyobject ~5 ns;
+    scanobject ~10 ns plus ~0.25 ns per scanned byte); they set the scale of pauses and GC
+    CPU, not the shape of the results.
+    """
+
+    alloc_ns: float = Field(15.0, ge=0)
+    alloc_byte_ns: float = Field(0.05, ge=0, description="zeroing, per allocated byte")
+    span_alloc_ns: float = Field(500.0, ge=0, description="refill a span from the page heap")
+    store_ns: float = Field(1.0, ge=0)
+    load_ns: float = Field(1.0, ge=0)
+    push_ns: float = Field(2.0, ge=0, description="per frame pushed")
+    pop_ns: float = Field(1.0, ge=0, description="per frame popped")
+    slot_ns: float = Field(0.5, ge=0, description="per stack slot written")
+    compute_ns: float = Field(1.0, ge=0, description="per COMPUTE unit")
+    barrier_ns: float = Field(2.0, ge=0, description="per write-barrier execution")
+    shade_ns: float = Field(5.0, ge=0, description="per object greyed by the barrier")
+    mark_object_ns: float = Field(10.0, ge=0)
+    mark_byte_ns: float = Field(0.25, ge=0, description="per byte of scan work")
+    sweep_span_ns: float = Field(100.0, ge=0)
+    sweep_object_ns: float = Field(0.5, ge=0, description="per slot examined")
+    stack_scan_byte_ns: float = Field(0.25, ge=0)
+    global_scan_byte_ns: float = Field(0.1, ge=0)
+    stw_ns: float = Field(10_000.0, ge=0, description="fixed cost of a stop/start of the world")
+
+    def vector(self) -> np.ndarray:
+        """The cost vector the kernels index with ``layout.K_*``."""
+        v = np.zeros(L.N_COSTS, dtype=np.float64)
+        v[L.K_ALLOC] = self.alloc_ns
+        v[L.K_ALLOC_BYTE] = self.alloc_byte_ns
+        v[L.K_SPAN_ALLOC] = self.span_alloc_ns
+        v[L.K_STORE] = self.store_ns
+        v[L.K_LOAD] = self.load_ns
+        v[L.K_PUSH] = self.push_ns
+        v[L.K_POP] = self.pop_ns
+        v[L.K_SLOT] = self.slot_ns
+        v[L.K_COMPUTE] = self.compute_ns
+        v[L.K_BARRIER] = self.barrier_ns
+        v[L.K_SHADE] = self.shade_ns
+        v[L.K_MARK_OBJ] = self.mark_object_ns
+        v[L.K_MARK_BYTE] = self.mark_byte_ns
+        v[L.K_SWEEP_SPAN] = self.sweep_span_ns
+        v[L.K_SWEEP_OBJ] = self.sweep_object_ns
+        v[L.K_STACK_SCAN_BYTE] = self.stack_scan_byte_ns
+        v[L.K_GLOBAL_SCAN_BYTE] = self.global_scan_byte_ns
+        v[L.K_STW_FIXED] = self.stw_ns
+        return v
+
+
+class MetricsSection(_Strict):
+    mmu_windows_us: list[float] | None = Field(
+        None, description="MMU windows in µs (default: log-spaced from 10 µs to the run length)"
+    )
+
+    @field_validator("mmu_windows_us")
+    @classmethod
+    def _positive(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (not v or any(w <= 0 for w in v)):
+            raise ValueError("must be a non-empty list of positive numbers")
+        return v
+
+
+def _union(models: list[type[BaseModel]]) -> Any:
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[tuple(models)], Field(discriminator="name")]  # noqa: UP007
+
+
+WorkloadUnion = _union([w.Params for w in workloads.all_workloads().values()])
+CollectorUnion = _union([c.Params for c in collectors.all_collectors().values()])
+
+
+class Config(_Strict):
+    run: RunSection = RunSection()
+    workload: WorkloadUnion  # type: ignore[valid-type]
+    collector: CollectorUnion = Field(default_factory=lambda: collectors.default_params())  # type: ignore[valid-type]
+    pacer: PacerSection = PacerSection()
+    cost: CostModel = CostModel()
+    metrics: MetricsSection = MetricsSection()

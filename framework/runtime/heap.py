@@ -1,0 +1,185 @@
+"""The structure-of-arrays heap: spans, slots, pages and counters.
+
+Objects are integer *slot ids* (their address, in effect): each span owns a contiguous range
+of slot ids, and a freed slot id is reused by the next allocation in that slot, as a freed
+address is in Go. Rules:
+
+- nothing outside ``framework.runtime`` writes these arrays directly; collectors go through
+  kernels (``framework.runtime.kernels``) or the methods here;
+- the arrays live in one ``HeapArrays`` namedtuple so compiled kernels take the whole heap as
+  one argument; growing replaces arrays, so never keep a reference to an array across a
+  kernel call that may return ``ST_GROW``;
+- ``NIL`` (-1) is the nil pointer everywhere.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from framework.runtime import layout as L
+from framework.runtime.sizeclasses import ARENA_PAGES, NUM_CLASSES, PAGE_SIZE, TABLE
+
+MAX_NELEMS = 1024
+
+HeapArrays = namedtuple(
+    "HeapArrays",
+    [
+        # size-class tables (read-only)
+        "cls_size",
+        "cls_npages",
+        "cls_nelems",
+        "lookup8",
+        "lookup128",
+        # per class
+        "cls_cur",  # span being allocated from, -1 if none
+        "cls_partial",  # head of the list of swept spans with free slots
+        "dead_head",  # per nelems: head of the list of dead span records (reusable slot ranges)
+        # spans
+        "sp_class",
+        "sp_npages",
+        "sp_page",
+        "sp_base",
+        "sp_nelems",
+        "sp_elemsize",
+        "sp_nalloc",
+        "sp_freeindex",
+        "sp_state",
+        "sp_next",
+        "sp_sweepgen",
+        # slots
+        "sl_alloc",
+        "sl_mark",
+        "sl_nfields",
+        "sl_size",
+        "sl_req",
+        "fields",
+        "grey",
+        # pages
+        "pg_used",
+        # counters
+        "ctr",
+    ],
+)
+
+SPAN_DEAD = 0
+SPAN_INUSE = 1
+
+
+def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8) -> HeapArrays:
+    k = max(1, max_fields)
+    ctr = np.zeros(L.N_COUNTERS, dtype=np.int64)
+    ctr[L.TRIGGER] = np.iinfo(np.int64).max
+    return HeapArrays(
+        cls_size=TABLE.size.astype(np.int64),
+        cls_npages=TABLE.npages.astype(np.int64),
+        cls_nelems=TABLE.nelems.astype(np.int64),
+        lookup8=TABLE.lookup8.astype(np.int16),
+        lookup128=TABLE.lookup128.astype(np.int16),
+        cls_cur=np.full(NUM_CLASSES, -1, dtype=np.int32),
+        cls_partial=np.full(NUM_CLASSES, -1, dtype=np.int32),
+        dead_head=np.full(MAX_NELEMS + 1, -1, dtype=np.int32),
+        sp_class=np.zeros(span_cap, dtype=np.int16),
+        sp_npages=np.zeros(span_cap, dtype=np.int32),
+        sp_page=np.zeros(span_cap, dtype=np.int64),
+        sp_base=np.zeros(span_cap, dtype=np.int32),
+        sp_nelems=np.zeros(span_cap, dtype=np.int32),
+        sp_elemsize=np.zeros(span_cap, dtype=np.int64),
+        sp_nalloc=np.zeros(span_cap, dtype=np.int32),
+        sp_freeindex=np.zeros(span_cap, dtype=np.int32),
+        sp_state=np.zeros(span_cap, dtype=np.int8),
+        sp_next=np.full(span_cap, -1, dtype=np.int32),
+        sp_sweepgen=np.zeros(span_cap, dtype=np.int64),
+        sl_alloc=np.zeros(slot_cap, dtype=np.uint8),
+        sl_mark=np.zeros(slot_cap, dtype=np.uint8),
+        sl_nfields=np.zeros(slot_cap, dtype=np.uint8),
+        sl_size=np.zeros(slot_cap, dtype=np.int32),
+        sl_req=np.zeros(slot_cap, dtype=np.int32),
+        fields=np.full((slot_cap, k), -1, dtype=np.int32),
+        grey=np.zeros(slot_cap, dtype=np.int32),
+        pg_used=np.zeros(0, dtype=np.uint8),
+        ctr=ctr,
+    )
+
+
+def _grown(arr: np.ndarray, cap: int, fill: int) -> np.ndarray:
+    new = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    new[: arr.shape[0]] = arr
+    return new
+
+
+_SPAN_FIELDS = (
+    "sp_class",
+    "sp_npages",
+    "sp_page",
+    "sp_base",
+    "sp_nelems",
+    "sp_elemsize",
+    "sp_nalloc",
+    "sp_freeindex",
+    "sp_state",
+    "sp_next",
+    "sp_sweepgen",
+)
+_SLOT_FIELDS = ("sl_alloc", "sl_mark", "sl_nfields", "sl_size", "sl_req", "fields", "grey")
+
+
+class Heap:
+    """Owner of the heap arrays: growth, and read-only views for collectors and metrics."""
+
+    def __init__(self, max_fields: int, slot_cap: int = 1 << 14) -> None:
+        self.a = new_arrays(max_fields, slot_cap=slot_cap)
+        self.max_fields = max(1, max_fields)
+
+    # --- growth (called when a kernel returns ST_GROW) ------------------------------------
+    def grow(self, what: int, need: int = 0) -> None:
+        a = self.a
+        if what == L.GROW_PAGES:
+            # Map another arena (Go maps 64 MiB heap arenas); enough for the request.
+            add = ARENA_PAGES * max(1, -(-need // ARENA_PAGES))
+            self.a = a._replace(pg_used=_grown(a.pg_used, a.pg_used.shape[0] + add, 0))
+            a.ctr[L.NPAGES] = self.a.pg_used.shape[0]
+        elif what == L.GROW_SPANS:
+            cap = a.sp_class.shape[0] * 2
+            fills = {"sp_next": -1}
+            self.a = a._replace(
+                **{f: _grown(getattr(a, f), cap, fills.get(f, 0)) for f in _SPAN_FIELDS}
+            )
+        elif what == L.GROW_SLOTS:
+            cap = max(a.sl_alloc.shape[0] * 2, int(a.ctr[L.NSLOTS]) + need + 1)
+            fills = {"fields": -1}
+            self.a = a._replace(
+                **{f: _grown(getattr(a, f), cap, fills.get(f, 0)) for f in _SLOT_FIELDS}
+            )
+        else:  # pragma: no cover - kernel contract
+            raise ValueError(f"unknown growth request {what}")
+
+    # --- read-only views ------------------------------------------------------------------
+    def counter(self, idx: int) -> int:
+        return int(self.a.ctr[idx])
+
+    @property
+    def nslots(self) -> int:
+        return int(self.a.ctr[L.NSLOTS])
+
+    @property
+    def nspans(self) -> int:
+        return int(self.a.ctr[L.NSPANS])
+
+    def allocated(self) -> np.ndarray:
+        """Ids of all allocated slots."""
+        return np.flatnonzero(self.a.sl_alloc[: self.nslots])
+
+    def inuse_spans(self) -> np.ndarray:
+        return np.flatnonzero(self.a.sp_state[: self.nspans] == SPAN_INUSE)
+
+    def fields_of(self, obj: int) -> np.ndarray:
+        return self.a.fields[obj, : self.a.sl_nfields[obj]]
+
+    def mapped_bytes(self) -> int:
+        return int(self.a.ctr[L.NPAGES]) * PAGE_SIZE
+
+    def memory_bytes(self) -> int:
+        """Bytes of simulator memory held by the heap tables."""
+        return sum(int(getattr(self.a, f).nbytes) for f in self.a._fields)

@@ -1,0 +1,107 @@
+"""Index constants for the heap's counter array, goroutine state and the cost vector.
+
+They are plain ints so compiled kernels can use them as constants.
+"""
+
+from __future__ import annotations
+
+# --- heap counters (HeapArrays.ctr, int64) -------------------------------------------------
+NSPANS = 0  # span records ever created (dead ones are reused)
+NSLOTS = 1  # slot ids handed out to spans
+NPAGES = 2  # pages mapped (arena pages)
+PAGE_HINT = 3  # no free page below this index
+HEAP_LIVE = 4  # Go's heapLive: marked at last mark termination + allocated since
+ALLOC_BYTES = 5  # bytes in allocated slots (slot size), including unswept garbage
+ALLOC_REQ = 6  # requested bytes of allocated slots
+INUSE_SPAN_BYTES = 7  # bytes of in-use spans
+OBJECTS = 8  # allocated slots
+TOTAL_ALLOCS = 9
+TOTAL_ALLOC_BYTES = 10
+TOTAL_ALLOC_REQ = 11
+TRIGGER = 12  # heap_live at which a mutator reports TRIGGER
+ALLOC_BLACK = 13  # 1 while marking: new objects are allocated marked (Go: gcmarknewobject)
+BARRIER = 14  # barrier mode in force (BARRIER_* below)
+BARRIER_CALLS = 15
+BARRIER_SHADES = 16
+DANGLING = 17  # loads/stores through an unallocated slot (use after free)
+GREY_N = 18  # grey stack depth
+MARKED_OBJECTS = 19
+MARKED_BYTES = 20
+SCAN_WORK = 21  # bytes scanned: objects up to their last pointer word, plus roots
+SPANS_INUSE = 22
+SWEEPGEN = 23  # Go's mheap_.sweepgen
+LARGE_ALLOCS = 24
+SPAN_ALLOCS = 25
+MUTATOR_OPS = 26
+FREED_OBJECTS = 27
+FREED_BYTES = 28
+SPANS_SWEPT = 29
+SWEEP_PENDING = 30  # in-use spans not yet swept this cycle
+N_COUNTERS = 40
+
+# --- barrier modes ---------------------------------------------------------------------------
+BARRIER_OFF = 0
+BARRIER_DIJKSTRA = 1  # shade the new value
+BARRIER_YUASA = 2  # shade the overwritten value
+BARRIER_HYBRID = 3  # shade old; shade new if the writer's stack is not yet scanned (Go 1.8+)
+
+# --- goroutine state (int64 vector per goroutine) ------------------------------------------
+G_SP = 0  # stack depth in pointer slots
+G_STACK_BYTES = 1  # bytes of live frames
+G_STACK_BLACK = 2  # 1 once the stack was scanned this cycle
+G_ASSIST_CREDIT = 3  # assist credit in bytes of scan work (negative = debt)
+G_OPS = 4  # ops executed
+G_N = 8
+
+# --- cost vector (float64, ns) -------------------------------------------------------------
+K_ALLOC = 0  # per allocation (mallocgc fast path)
+K_ALLOC_BYTE = 1  # per allocated byte (zeroing)
+K_SPAN_ALLOC = 2  # refill from the page heap (mcentral.grow)
+K_STORE = 3  # pointer store into a heap slot or global
+K_LOAD = 4
+K_PUSH = 5  # per frame push
+K_POP = 6
+K_SLOT = 7  # per pointer slot pushed/cleared
+K_COMPUTE = 8  # per COMPUTE unit
+K_BARRIER = 9  # per barrier execution (the enabled-check and buffer write)
+K_SHADE = 10  # per object shaded by the barrier
+K_MARK_OBJ = 11  # per object scanned by the marker
+K_MARK_BYTE = 12  # per byte of scan work
+K_SWEEP_SPAN = 13
+K_SWEEP_OBJ = 14  # per slot examined by the sweeper
+K_STACK_SCAN_BYTE = 15
+K_GLOBAL_SCAN_BYTE = 16
+K_STW_FIXED = 17  # fixed cost of a stop/start-the-world transition
+N_COSTS = 24
+
+# --- kernel status codes -------------------------------------------------------------------
+ST_BUDGET = 0  # quantum budget used up
+ST_END = 1  # op chunk exhausted
+ST_TRIGGER = 2  # heap_live reached the trigger
+ST_GROW = 3  # heap tables need more capacity (aux says which)
+ST_STACK_GROW = 4
+ST_PARK = 5  # aux = park duration in ns
+ST_ERROR = 6  # aux = error code
+ST_ASSIST = 7  # goroutine owes assist work
+
+GROW_PAGES = 1
+GROW_SPANS = 2
+GROW_SLOTS = 3
+
+ERR_BAD_OP = 1
+ERR_SLOT = 2  # stack slot >= sp
+ERR_NIL = 3  # dereference of nil
+ERR_FIELD = 4  # field out of range
+ERR_GLOBAL = 5
+ERR_POP = 6
+ERR_ALLOC = 7  # nfields * 8 > size or too many fields
+
+ERROR_TEXT = {
+    ERR_BAD_OP: "unknown op code",
+    ERR_SLOT: "stack slot out of range (>= sp)",
+    ERR_NIL: "dereference of a nil stack slot",
+    ERR_FIELD: "field index out of range for the object",
+    ERR_GLOBAL: "global index out of range",
+    ERR_POP: "pop below the stack bottom",
+    ERR_ALLOC: "allocation with too many pointer fields",
+}

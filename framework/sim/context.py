@@ -1,0 +1,103 @@
+"""The narrow view of the runtime a collector gets.
+
+Collectors may: read and mutate the heap through kernels, read roots, spend simulated time
+(``sleep``), wait for the trigger, stop and start the world, set the trigger and goal, and
+record events. They may not reach the simpy environment, the processors or the config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from framework.events import Recorder
+from framework.runtime.heap import Heap
+from framework.sim.roots import Roots
+
+if TYPE_CHECKING:
+    from framework.sim.machine import Machine
+
+
+@dataclass
+class StwToken:
+    """Proof that the world is stopped: when it was requested, and when each P stopped."""
+
+    requested_ns: float
+    stopped_ns: float
+    procs: list[int]
+    proc_stopped_ns: list[float]
+
+
+class CollectorContext:
+    def __init__(self, machine: Machine) -> None:
+        self._m = machine
+
+    # --- state the collector works on ---------------------------------------------------
+    @property
+    def heap(self) -> Heap:
+        return self._m.heap
+
+    @property
+    def roots(self) -> Roots:
+        return self._m.roots
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self._m.cost
+
+    @property
+    def recorder(self) -> Recorder:
+        return self._m.recorder
+
+    @property
+    def nprocs(self) -> int:
+        return self._m.nprocs
+
+    @property
+    def pacer(self) -> Any:
+        """The pacer component chosen by the config (goal and trigger policy)."""
+        return self._m.pacer
+
+    @property
+    def goal(self) -> int | None:
+        """The heap goal in force (None when there is none)."""
+        return None if self._m.goal < 0 else self._m.goal
+
+    # --- time -----------------------------------------------------------------------------
+    def now(self) -> float:
+        return float(self._m.env.now)
+
+    def sleep(self, ns: float) -> Any:
+        """An event to ``yield``: the collector's current activity takes ``ns``."""
+        return self._m.env.timeout(max(0.0, float(ns)))
+
+    def wait_trigger(self) -> Any:
+        """An event to ``yield`` that fires when a mutator's allocation reaches the trigger."""
+        return self._m.trigger_event()
+
+    # --- pacing -----------------------------------------------------------------------------
+    def set_trigger(self, heap_live: int | None) -> None:
+        self._m.set_trigger(heap_live)
+
+    def set_goal(self, goal: int | None) -> None:
+        self._m.goal = -1 if goal is None else int(goal)
+
+    def sample_heap(self) -> None:
+        self._m.sample_heap()
+
+    def checkpoint(self, where: str, cycle: int, complete: bool = False) -> None:
+        """A point where the heap must be safe (every reachable object allocated) and, if
+        ``complete``, hold no garbage. Checked by the oracle only in verify mode."""
+        self._m.checkpoint(where, cycle, complete)
+
+    # --- the safepoint --------------------------------------------------------------------
+    def stop_the_world(self) -> Generator[Any, Any, StwToken]:
+        """Stop every P at its next quantum boundary (``yield from``); returns a token."""
+        return (yield from self._m.stop_the_world())
+
+    def start_the_world(self, token: StwToken, phase: str, cycle: int) -> None:
+        """Restart the world and record the pause (request to restart, ttsp included)."""
+        self._m.start_the_world(token, phase, cycle)

@@ -1,0 +1,60 @@
+"""Roots: the program's globals and each goroutine's stack of pointer slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from framework.runtime import layout as L
+
+INITIAL_STACK_SLOTS = 64
+
+
+@dataclass
+class Goroutine:
+    """One goroutine's stack (``stack[:sp]`` are live pointer slots) and state vector."""
+
+    gid: int
+    daemon: bool
+    stack: np.ndarray = field(default_factory=lambda: np.full(INITIAL_STACK_SLOTS, -1, np.int32))
+    gs: np.ndarray = field(default_factory=lambda: np.zeros(L.G_N, np.int64))
+    finished: bool = False
+
+    @property
+    def sp(self) -> int:
+        return int(self.gs[L.G_SP])
+
+    @property
+    def stack_bytes(self) -> int:
+        return int(self.gs[L.G_STACK_BYTES])
+
+    def live_slots(self) -> np.ndarray:
+        return self.stack[: self.sp]
+
+    def grow_stack(self, need: int) -> None:
+        """Go grows stacks by copying into one twice the size (runtime.newstack)."""
+        cap = self.stack.shape[0]
+        while cap < need:
+            cap *= 2
+        new = np.full(cap, -1, np.int32)
+        new[: self.stack.shape[0]] = self.stack
+        self.stack = new
+
+
+@dataclass
+class Roots:
+    globals: np.ndarray
+    goroutines: list[Goroutine]
+
+    @property
+    def globals_bytes(self) -> int:
+        return 8 * int(self.globals.shape[0])
+
+    def stack_bytes(self) -> int:
+        return sum(g.stack_bytes for g in self.goroutines if not g.finished)
+
+    def all_root_slots(self) -> np.ndarray:
+        """Every root pointer (globals and live stack slots), nil included."""
+        parts = [self.globals] + [g.live_slots() for g in self.goroutines if not g.finished]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)

@@ -1,0 +1,85 @@
+"""Workload plug-in interface.
+
+A workload is pure and seeded: given its validated parameters and a ``SeedSequence`` it
+produces, for each goroutine, a deterministic stream of op chunks (see ``framework.ops``).
+Rules:
+
+- workloads must not look at heap addresses, collector state or simulated time: the same
+  stream must replay against any collector;
+- each goroutine's stream draws from its own RNG (``seed.spawn``), so the stream of one
+  goroutine never depends on how far another has run;
+- chunks are ``(n, 4)`` C-contiguous ``int32`` arrays of bounded size (a few 10^4 rows),
+  so a 10-million-object workload never materialises its whole stream;
+- globals are the program's pointer-holding globals, all nil at start; stacks start empty
+  (depth 0) and a goroutine's stream pushes its own frames.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+CHUNK_OPS = 1 << 15
+"""Default upper bound on rows per chunk."""
+
+
+class WorkloadParams(BaseModel):
+    """Base of every workload's parameter model; ``name`` is the registry key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class GoroutineSpec:
+    """What the runtime needs to know about one goroutine before it starts.
+
+    ``daemon`` goroutines (e.g. ones that only hold deep stacks and park) do not keep the
+    run alive: the run ends when every non-daemon goroutine's stream is exhausted.
+    """
+
+    daemon: bool = False
+
+
+class Workload(abc.ABC):
+    """A seeded generator of per-goroutine op streams."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[WorkloadParams]]
+
+    def __init__(self, params: WorkloadParams, seed: np.random.SeedSequence) -> None:
+        self.params = params
+        self.seed = seed
+        specs = self.goroutines()
+        self._seeds = seed.spawn(len(specs))
+
+    @abc.abstractmethod
+    def goroutines(self) -> list[GoroutineSpec]:
+        """One spec per goroutine, in goroutine-id order."""
+
+    @property
+    @abc.abstractmethod
+    def n_globals(self) -> int:
+        """Number of pointer-holding global slots the streams use."""
+
+    @property
+    @abc.abstractmethod
+    def max_fields(self) -> int:
+        """Largest ``nfields`` any ``ALLOC`` in any stream uses (sizes the heap's field table)."""
+
+    @property
+    def globals_bytes(self) -> int:
+        """Bytes of scannable globals (Go counts them in the heap goal)."""
+        return 8 * self.n_globals
+
+    def rng(self, g: int) -> np.random.Generator:
+        """The RNG of goroutine ``g`` (fresh each call, so a stream can be replayed)."""
+        return np.random.default_rng(self._seeds[g])
+
+    @abc.abstractmethod
+    def stream(self, g: int) -> Iterator[np.ndarray]:
+        """Yield goroutine ``g``'s ops in chunks; calling it again replays the same stream."""
