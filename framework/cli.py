@@ -25,6 +25,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = simulate(cfg)
     write_run(result, out)
+    if not args.no_plot:
+        from framework.plots.run_figure import plot_run
+
+        plot_run(out)
     if not args.quiet:
         print(format_summary(result.summary))
         print(f"results written to {out}/")
@@ -53,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", metavar="DIR", help="output folder (default results/<config name>)")
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    r.add_argument("--no-plot", action="store_true", help="skip overview.png / overview.pdf")
     r.set_defaults(func=_cmd_run)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")

@@ -28,7 +28,7 @@ class RunSection(_Strict):
     max_sim_time_ms: float = Field(
         0.0, ge=0, description="stop after this much simulated time (0: run to the end)"
     )
-    sample_interval_us: float = Field(1000.0, gt=0, description="period of heap samples")
+    sample_interval_us: float = Field(200.0, gt=0, description="period of heap samples")
 
 
 class PacerSection(_Strict):

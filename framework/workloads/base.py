@@ -50,6 +50,8 @@ class Workload(abc.ABC):
 
     name: ClassVar[str]
     Params: ClassVar[type[WorkloadParams]]
+    #: small parameters (about 10^4-10^5 ops) the conformance suite runs every collector on
+    smoke_params: ClassVar[dict[str, object]] = {}
 
     def __init__(self, params: WorkloadParams, seed: np.random.SeedSequence) -> None:
         self.params = params

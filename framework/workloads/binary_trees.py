@@ -101,6 +101,7 @@ class BinaryTreesParams(WorkloadParams):
 class BinaryTrees(Workload):
     name = "binary_trees"
     Params = BinaryTreesParams
+    smoke_params = {"max_depth": 8, "min_depth": 4}
     params: BinaryTreesParams
 
     def __init__(self, params: BinaryTreesParams, seed: np.random.SeedSequence) -> None:

@@ -59,6 +59,7 @@ class CyclesParams(WorkloadParams):
 class Cycles(Workload):
     name = "cycles"
     Params = CyclesParams
+    smoke_params = {"structures": 12_000, "window": 64, "live_structures": 16}
     params: CyclesParams
 
     def goroutines(self) -> list[GoroutineSpec]:

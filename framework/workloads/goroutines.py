@@ -82,6 +82,14 @@ class GoroutinesParams(WorkloadParams):
 class Goroutines(Workload):
     name = "goroutines"
     Params = GoroutinesParams
+    smoke_params = {
+        "goroutines": 12,
+        "allocating": 2,
+        "live_objects": 1000,
+        "replacements": 20_000,
+        "stack_depth": 8,
+        "park_ns": 20_000,
+    }
     params: GoroutinesParams
 
     def goroutines(self) -> list[GoroutineSpec]:

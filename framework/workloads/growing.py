@@ -65,6 +65,7 @@ class GrowingParams(WorkloadParams):
 class Growing(Workload):
     name = "growing"
     Params = GrowingParams
+    smoke_params = {"peak_objects": 3000, "churn": 2.0, "phases": 2}
     params: GrowingParams
 
     def goroutines(self) -> list[GoroutineSpec]:

@@ -50,6 +50,7 @@ class SteadyParams(WorkloadParams):
 class Steady(Workload):
     name = "steady"
     Params = SteadyParams
+    smoke_params = {"live_objects": 5000, "anchors": 64, "replacements": 30_000, "goroutines": 2}
     params: SteadyParams
 
     def goroutines(self) -> list[GoroutineSpec]:

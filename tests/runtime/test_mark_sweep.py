@@ -41,7 +41,7 @@ def build_heap(seed: int, n_ops: int = 300) -> Stepper:
     return stp
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400))
 def test_marking_reaches_exactly_the_reachable_set(seed, n):
     stp = build_heap(seed, n)
@@ -53,7 +53,7 @@ def test_marking_reaches_exactly_the_reachable_set(seed, n):
     assert stp.heap.counter(L.MARKED_OBJECTS) == int(expect.sum())
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400))
 def test_cycle_frees_exactly_the_unreachable(seed, n):
     stp = build_heap(seed, n)

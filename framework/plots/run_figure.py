@@ -1,0 +1,100 @@
+"""The overview figure of one run: heap over time with pauses, and the MMU curve."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from framework.plots import style
+
+MiB = float(1 << 20)
+
+
+def _read_csv(path: Path) -> dict[str, np.ndarray]:
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return {}
+    out = {}
+    for k in rows[0]:
+        try:
+            out[k] = np.array([float(r[k]) for r in rows])
+        except ValueError:
+            out[k] = np.array([r[k] for r in rows])
+    return out
+
+
+def plot_run(run_dir: Path) -> list[Path]:
+    """Write ``overview.png`` and ``overview.pdf`` into ``run_dir``; returns their paths."""
+    style.apply()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    heap = _read_csv(run_dir / "heap.csv")
+    pauses = _read_csv(run_dir / "pauses.csv")
+    cycles = _read_csv(run_dir / "cycles.csv")
+    fig, (ax, bx) = plt.subplots(
+        1, 2, figsize=(style.FULL_IN, 2.6), gridspec_kw={"width_ratios": [1.6, 1]}
+    )
+    c = style.SERIES_COLOURS
+    if heap:
+        t = heap["t_ns"] / 1e6
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        ax.plot(t, heap["inuse_span_bytes"][order] / MiB, color=c["inuse"], label="in-use spans")
+        ax.plot(
+            t, heap["alloc_bytes"][order] / MiB, color=c["alloc"], lw=0.8, label="allocated objects"
+        )
+        goal = heap["goal"][order]
+        ok = goal >= 0
+        if ok.any():
+            ax.step(
+                t[ok],
+                goal[ok] / MiB,
+                where="post",
+                color=c["goal"],
+                ls="--",
+                lw=0.9,
+                label="heap goal",
+            )
+    if cycles and "marked" in cycles:
+        ax.plot(
+            cycles["end_ns"] / 1e6,
+            cycles["marked"] / MiB,
+            "o",
+            ms=2.5,
+            color=c["live"],
+            label="marked (live)",
+        )
+    if pauses:
+        for s, e in zip(pauses["start_ns"], pauses["end_ns"], strict=True):
+            ax.axvspan(s / 1e6, e / 1e6, color=c["pause"], alpha=0.35, lw=0)
+        ax.plot([], [], color=c["pause"], alpha=0.5, lw=4, label="stop-the-world pause")
+    ax.set_xlabel("simulated time (ms)")
+    ax.set_ylabel("heap (MiB)")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.set_title(f"{summary['workload']} / {summary['collector']}: heap over time")
+    ax.legend(loc="upper left", frameon=False, ncol=2)
+    ymax = ax.get_ylim()[1]
+    ax.set_ylim(0, ymax * 1.3)  # room for the legend above the curves
+    mmu = summary.get("mmu") or {}
+    if mmu:
+        w = np.array([float(k) for k in mmu]) / 1e6
+        v = np.array(list(mmu.values()))
+        order = np.argsort(w)
+        bx.plot(w[order], v[order], color=style.collector_colour(summary["collector"]))
+        bx.set_xscale("log")
+    bx.set_ylim(0, 1.02)
+    bx.set_xlabel("window (ms)")
+    bx.set_ylabel("minimum mutator utilisation")
+    bx.set_title("MMU")
+    bx.grid(alpha=0.3, lw=0.5)
+    fig.tight_layout()
+    paths = [run_dir / "overview.png", run_dir / "overview.pdf"]
+    for p in paths:
+        fig.savefig(p)
+    plt.close(fig)
+    return paths
