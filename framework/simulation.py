@@ -9,11 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from framework import collectors, workloads
+from framework import collectors, pacer, workloads
 from framework.config import Config
 from framework.events import RunLog
 from framework.metrics import summarize
-from framework.pacer.gogc import GogcPacer
 from framework.sim.machine import Machine
 
 # Component indices into the root SeedSequence: one independent stream per component.
@@ -36,7 +35,7 @@ def build(cfg: Config, verify: bool = False) -> Machine:
     wl_cls = workloads.get(cfg.workload.name)
     workload = wl_cls(cfg.workload, streams[SEED_WORKLOAD])
     collector = collectors.get(cfg.collector.name)(cfg.collector)
-    pacer = GogcPacer(cfg.pacer.gogc_percent)
+    pacer_obj = pacer.get(cfg.pacer.name)(cfg.pacer)
     return Machine(
         workload,
         collector,
@@ -46,7 +45,7 @@ def build(cfg: Config, verify: bool = False) -> Machine:
         quantum_ns=cfg.run.quantum_us * 1e3,
         sample_interval_ns=cfg.run.sample_interval_us * 1e3,
         max_sim_time_ns=cfg.run.max_sim_time_ms * 1e6,
-        pacer=pacer,
+        pacer=pacer_obj,
         verify=verify,
     )
 

@@ -51,6 +51,12 @@ class Collector(abc.ABC):
     def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         """The collector's life in the simulation: wait for triggers, run cycles, forever."""
 
+    def assist(self, ctx: CollectorContext, g: Any, p: int) -> Generator[Any, Any, None]:
+        """Called when goroutine ``g`` (holding P ``p``) is in assist debt; collectors
+        without assists never see it, since they never turn ``ASSISTS_ON`` on."""
+        return
+        yield
+
     def counters(self) -> dict[str, int]:
         """Collector-specific counters for the summary (e.g. barrier executions)."""
         return {}

@@ -32,10 +32,13 @@ def mark_from_roots(heap: Heap, roots: Roots, cost: Any) -> float:
     """Mark everything reachable from the roots; returns the mark cost in ns (one thread)."""
     a = heap.a
     clear_marks(a)
-    spent = scan_roots(a, roots.globals, roots.globals.shape[0], L.K_GLOBAL_SCAN_BYTE, cost)
+    n = roots.globals.shape[0]
+    spent = scan_roots(a, roots.globals, n, 8 * n, L.GLOBAL_SCAN_WORK, L.K_GLOBAL_SCAN_BYTE, cost)
     for g in roots.goroutines:
         if not g.finished:
-            spent += scan_roots(a, g.stack, g.sp, L.K_STACK_SCAN_BYTE, cost)
+            spent += scan_roots(
+                a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
+            )
     _, t, _ = drain(a, _ALL, cost)
     return float(spent + t)
 
@@ -46,10 +49,9 @@ class StopTheWorld(Collector):
     capabilities = Capabilities(concurrent=False, needs_barrier=False, traces=True)
 
     def run(self, ctx: Any) -> Generator[Any, Any, None]:
-        pacer = ctx.pacer
-        goal = pacer.goal(0, ctx.roots.stack_bytes(), ctx.roots.globals_bytes)
+        goal = ctx.pacer.goal()
         ctx.set_goal(goal)
-        ctx.set_trigger(pacer.trigger(goal, 0))
+        ctx.set_trigger(goal)  # no runway needed: the world does not allocate while we mark
         while True:
             yield ctx.wait_trigger()
             yield from self.collect(ctx)
@@ -79,9 +81,17 @@ class StopTheWorld(Collector):
         ctx.checkpoint("sweep_end", n, complete=True)
         yield ctx.sleep(cost[L.K_STW_FIXED] + mark_ns + sweep_ns)
         ctr[L.HEAP_LIVE] = cyc.marked
-        goal = ctx.pacer.goal(cyc.marked, stack_bytes, roots.globals_bytes)
+        stack_work = int(ctr[L.STACK_SCAN_WORK])
+        ctx.pacer.reset_live(
+            cyc.marked,
+            cyc.scan_work_bytes - stack_work - roots.globals_bytes,
+            stack_work,
+            roots.globals_bytes,
+        )
+        ctx.pacer.commit(heap_live=cyc.marked, sweep_done=True)
+        goal = ctx.pacer.goal()
         ctx.set_goal(goal)
-        ctx.set_trigger(ctx.pacer.trigger(goal, cyc.marked))
+        ctx.set_trigger(goal)
         ctx.start_the_world(token, "stw", n)
         now = round(ctx.now())
         cyc.mark_end_ns = cyc.end_ns = cyc.sweep_end_ns = now

@@ -88,13 +88,19 @@ def _member(union: Any, tag: Any) -> Any:
     return None
 
 
+def _plugin_names() -> set[str]:
+    from framework import collectors, pacer, workloads
+
+    return set(collectors.names()) | set(pacer.names()) | set(workloads.names())
+
+
 def _clean_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> tuple[Any, ...]:
     """Drop discriminated-union tags that pydantic inserts into locations."""
     out: list[Any] = []
     node: Any = data
     for part in loc:
-        if isinstance(node, dict) and part not in node and node.get("name") == part:
-            continue
+        if isinstance(node, dict) and part not in node and part in _plugin_names():
+            continue  # the tag pydantic adds (the name may have been defaulted)
         out.append(part)
         node = node.get(part) if isinstance(node, dict) else None
     return tuple(out)

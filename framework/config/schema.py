@@ -7,12 +7,12 @@ from the registries, so a new plug-in adds no edit to this file.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from framework import collectors, workloads
+from framework import collectors, pacer, workloads
 from framework.runtime import layout as L
 
 
@@ -29,22 +29,6 @@ class RunSection(_Strict):
         0.0, ge=0, description="stop after this much simulated time (0: run to the end)"
     )
     sample_interval_us: float = Field(200.0, gt=0, description="period of heap samples")
-
-
-class PacerSection(_Strict):
-    gogc: int | Literal["off"] = Field(100, description="GOGC percent, or 'off'")
-
-    @field_validator("gogc")
-    @classmethod
-    def _gogc(cls, v: int | str) -> int | str:
-        if isinstance(v, int) and not 1 <= v <= 100_000:
-            raise ValueError("must be between 1 and 100000, or 'off'")
-        return v
-
-    @property
-    def gogc_percent(self) -> int | None:
-        """GOGC as a number, None when off."""
-        return None if self.gogc == "off" else int(self.gogc)
 
 
 class CostModel(_Strict):
@@ -120,12 +104,26 @@ def _union(models: list[type[BaseModel]]) -> Any:
 
 WorkloadUnion = _union([w.Params for w in workloads.all_workloads().values()])
 CollectorUnion = _union([c.Params for c in collectors.all_collectors().values()])
+PacerUnion = _union([p.Params for p in pacer.all_pacers().values()])
 
 
 class Config(_Strict):
     run: RunSection = RunSection()
     workload: WorkloadUnion  # type: ignore[valid-type]
     collector: CollectorUnion = Field(default_factory=lambda: collectors.default_params())  # type: ignore[valid-type]
-    pacer: PacerSection = PacerSection()
+    pacer: PacerUnion = Field(default_factory=lambda: pacer.default_params())  # type: ignore[valid-type]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_names(cls, data: Any) -> Any:
+        """``[collector]`` and ``[pacer]`` may omit ``name``: the registry default applies."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for section, default in (("collector", collectors.DEFAULT), ("pacer", pacer.DEFAULT)):
+                table = data.get(section)
+                if isinstance(table, dict) and "name" not in table:
+                    data[section] = {"name": default, **table}
+        return data
+
     cost: CostModel = CostModel()
     metrics: MetricsSection = MetricsSection()

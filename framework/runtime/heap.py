@@ -35,6 +35,7 @@ HeapArrays = namedtuple(
         # per class
         "cls_cur",  # span being allocated from, -1 if none
         "cls_partial",  # head of the list of swept spans with free slots
+        "cls_unswept",  # head of the list of in-use spans not yet swept this cycle
         "dead_head",  # per nelems: head of the list of dead span records (reusable slot ranges)
         # spans
         "sp_class",
@@ -58,8 +59,9 @@ HeapArrays = namedtuple(
         "grey",
         # pages
         "pg_used",
-        # counters
+        # counters and float parameters
         "ctr",
+        "fpar",
     ],
 )
 
@@ -79,6 +81,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         lookup128=TABLE.lookup128.astype(np.int16),
         cls_cur=np.full(NUM_CLASSES, -1, dtype=np.int32),
         cls_partial=np.full(NUM_CLASSES, -1, dtype=np.int32),
+        cls_unswept=np.full(NUM_CLASSES, -1, dtype=np.int32),
         dead_head=np.full(MAX_NELEMS + 1, -1, dtype=np.int32),
         sp_class=np.zeros(span_cap, dtype=np.int16),
         sp_npages=np.zeros(span_cap, dtype=np.int32),
@@ -100,6 +103,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         grey=np.zeros(slot_cap, dtype=np.int32),
         pg_used=np.zeros(0, dtype=np.uint8),
         ctr=ctr,
+        fpar=np.zeros(L.N_FPAR, dtype=np.float64),
     )
 
 
@@ -178,7 +182,9 @@ class Heap:
         return self.a.fields[obj, : self.a.sl_nfields[obj]]
 
     def mapped_bytes(self) -> int:
-        return int(self.a.ctr[L.NPAGES]) * PAGE_SIZE
+        """Heap memory ever used (Go's mappedReady for the heap: there is no scavenger, so
+        pages once used stay ready). Arena reservations are not counted."""
+        return int(self.a.ctr[L.PAGES_HWM]) * PAGE_SIZE
 
     def memory_bytes(self) -> int:
         """Bytes of simulator memory held by the heap tables."""

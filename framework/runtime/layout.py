@@ -37,7 +37,23 @@ FREED_OBJECTS = 27
 FREED_BYTES = 28
 SPANS_SWEPT = 29
 SWEEP_PENDING = 30  # in-use spans not yet swept this cycle
-N_COUNTERS = 40
+ASSISTS_ON = 31  # 1 while mark assists are required (Go: gcBlackenEnabled)
+PAGES_SWEPT = 32  # Go: mheap_.pagesSwept (this cycle)
+PAGES_SWEPT_BASIS = 33  # Go: mheap_.pagesSweptBasis
+SWEEP_LIVE_BASIS = 34  # Go: mheap_.sweepHeapLiveBasis
+SWEEP_CLASS_CURSOR = 35  # next class list the sweeper takes spans from
+LAZY_SWEEP_SPANS = 36  # spans swept by allocating goroutines (lazy + proportional)
+LAZY_SWEEP_NS = 37  # their cost, in whole ns
+ASSIST_REQUESTS = 38
+STACK_SCAN_WORK = 39  # bytes of stack scanned this cycle (Go: stackScanWork)
+GLOBAL_SCAN_WORK = 40  # bytes of globals scanned this cycle (Go: globalsScanWork)
+HEAP_SCAN = 41  # scannable bytes of allocated objects (Go: heapScan)
+PAGES_HWM = 42  # pages ever used: the heap's "ready" memory (there is no scavenger)
+N_COUNTERS = 48
+
+# --- float parameters (HeapArrays.fpar, float64) ------------------------------------------
+F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
+N_FPAR = 4
 
 # --- barrier modes ---------------------------------------------------------------------------
 BARRIER_OFF = 0
@@ -51,6 +67,7 @@ G_STACK_BYTES = 1  # bytes of live frames
 G_STACK_BLACK = 2  # 1 once the stack was scanned this cycle
 G_ASSIST_CREDIT = 3  # assist credit in bytes of scan work (negative = debt)
 G_OPS = 4  # ops executed
+G_SCANNING = 5  # 1 while a mark worker scans this goroutine's stack
 G_N = 8
 
 # --- cost vector (float64, ns) -------------------------------------------------------------

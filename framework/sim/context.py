@@ -93,6 +93,36 @@ class CollectorContext:
         ``complete``, hold no garbage. Checked by the oracle only in verify mode."""
         self._m.checkpoint(where, cycle, complete)
 
+    # --- concurrency: processes, events, processors -------------------------------------
+    def spawn(self, body: Generator[Any, Any, Any]) -> Any:
+        """Start a concurrent collector activity (a mark worker, the background sweeper)."""
+        return self._m.env.process(body)
+
+    def event(self) -> Any:
+        """A one-shot signal: ``yield`` it to wait, ``.succeed()`` it to fire."""
+        return self._m.env.event()
+
+    def acquire_p(self) -> Generator[Any, Any, int]:
+        """Wait for a processor, in turn with the goroutines (``yield from``)."""
+        return (yield from self._m.acquire_p())
+
+    def release_p(self, p: int) -> None:
+        self._m.release_p(p)
+
+    def take_idle_p(self) -> int | None:
+        """A processor that is idle right now (nobody waiting for it), or None."""
+        return self._m.take_idle_p()
+
+    def suspend(self, g: Any) -> None:
+        """Stop goroutine ``g`` from starting its next quantum (Go: suspendG for scanstack)."""
+        if g.scan_done is None:
+            g.scan_done = self._m.env.event()
+
+    def resume(self, g: Any) -> None:
+        ev, g.scan_done = g.scan_done, None
+        if ev is not None:
+            ev.succeed()
+
     # --- the safepoint --------------------------------------------------------------------
     def stop_the_world(self) -> Generator[Any, Any, StwToken]:
         """Stop every P at its next quantum boundary (``yield from``); returns a token."""

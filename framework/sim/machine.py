@@ -142,6 +142,19 @@ class Machine:
                 Violation(cycle, where, int(o), "is garbage but still allocated") for o in extra[:5]
             ]
 
+    # --- processors for collector workers -------------------------------------------------
+    def acquire_p(self) -> Generator[Any, Any, int]:
+        return (yield self.procs.get())
+
+    def release_p(self, p: int) -> None:
+        self.procs.put(p)
+
+    def take_idle_p(self) -> int | None:
+        """A P nobody is waiting for, taken at once, or None (Go: an idle P's scheduler)."""
+        if self.stopping or not self.procs.items or self.procs.get_queue:
+            return None
+        return int(self.procs.items.pop(0))
+
     # --- heap samples ---------------------------------------------------------------------
     def sample_heap(self) -> None:
         c = self.heap.a.ctr
@@ -181,10 +194,15 @@ class Machine:
                     break
                 ops, pos = nxt, 0
                 continue
+            if g.scan_done is not None:  # suspended while a mark worker scans its stack
+                yield g.scan_done
             p = yield self.procs.get()
             if self.stopping:
                 self.procs.put(p)
                 yield self._restart
+                continue
+            if g.scan_done is not None:
+                self.procs.put(p)
                 continue
             t0 = float(env.now)
             spent = 0.0
@@ -228,6 +246,8 @@ class Machine:
             if status == L.ST_TRIGGER:
                 self._fire_trigger()
             yield env.timeout(spent)
+            if status == L.ST_ASSIST:
+                yield from self.collector.assist(self.ctx, g, p)
             self.procs.put(p)
             if status == L.ST_PARK:
                 yield env.timeout(float(aux))

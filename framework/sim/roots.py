@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ class Goroutine:
     stack: np.ndarray = field(default_factory=lambda: np.full(INITIAL_STACK_SLOTS, -1, np.int32))
     gs: np.ndarray = field(default_factory=lambda: np.zeros(L.G_N, np.int64))
     finished: bool = False
+    scan_done: Any = None  # set while a mark worker has this goroutine suspended
 
     @property
     def sp(self) -> int:

@@ -1,9 +1,8 @@
-"""Allocator kernels in Go's shape: page heap (first fit by address, as Go's pageAlloc),
-spans per size class (mcentral), and the object allocator (mallocgc).
+"""Page heap and span kernels in Go's shape: pages are found first fit by address (as Go's
+pageAlloc does), spans are created for a size class and released when empty.
 
-Abstractions (documented in docs/architecture.md): one span cache per size class rather than
-per P (a quantum runs atomically, so per-P caches would change nothing observable but the
-heapLive granularity); no tiny allocator; no scan/noscan span split.
+Span records and their slot-id ranges are recycled by ``nelems``: a dead span's slot range is
+reused by the next span with the same number of slots, so slot ids stay dense.
 """
 
 from __future__ import annotations
@@ -80,6 +79,8 @@ def new_span(a, cls, nelems, npages, elemsize):
     page = find_pages(a, npages)
     for i in range(page, page + npages):
         a.pg_used[i] = 1
+    if page + npages > ctr[L.PAGES_HWM]:
+        ctr[L.PAGES_HWM] = page + npages
     s = a.dead_head[nelems]
     if s >= 0:
         a.dead_head[nelems] = a.sp_next[s]
@@ -119,84 +120,3 @@ def release_span(a, s):
     n = a.sp_nelems[s]
     a.sp_next[s] = a.dead_head[n]
     a.dead_head[n] = s
-
-
-@kernel
-def _take_slot(a, s):
-    """Next free slot of span s at or after its freeindex (Go: nextFreeIndex), or -1."""
-    base = a.sp_base[s]
-    n = a.sp_nelems[s]
-    i = a.sp_freeindex[s]
-    while i < n and a.sl_alloc[base + i] != 0:
-        i += 1
-    if i >= n:
-        a.sp_freeindex[s] = n
-        return -1
-    a.sp_freeindex[s] = i + 1
-    return base + i
-
-
-@kernel
-def alloc_object(a, size, nfields, cost):
-    """Allocate one object. Returns (slot, cost_ns, grow_code); slot < 0 iff grow_code > 0.
-
-    New objects are allocated black while ``ALLOC_BLACK`` is set (Go: gcmarknewobject).
-    Spans taken from the partial list must already be swept (the caller sweeps lazily).
-    """
-    ctr = a.ctr
-    c = size_class(a, size)
-    spent = cost[L.K_ALLOC]
-    if c == 0:
-        npages = (size + PAGE - 1) // PAGE
-        g = can_new_span(a, 1, npages)
-        if g != 0:
-            return -1, 0.0, g
-        s = new_span(a, 0, 1, npages, npages * PAGE)
-        spent += cost[L.K_SPAN_ALLOC]
-        slot = a.sp_base[s]
-        a.sp_freeindex[s] = 1
-        ctr[L.LARGE_ALLOCS] += 1
-    else:
-        slot = -1
-        s = a.cls_cur[c]
-        if s >= 0:
-            slot = _take_slot(a, s)
-        while slot < 0:
-            s = a.cls_partial[c]
-            if s < 0:
-                break
-            a.cls_partial[c] = a.sp_next[s]
-            a.sp_next[s] = -1
-            a.cls_cur[c] = s
-            slot = _take_slot(a, s)
-        if slot < 0:
-            nelems = a.cls_nelems[c]
-            npages = a.cls_npages[c]
-            g = can_new_span(a, nelems, npages)
-            if g != 0:
-                a.cls_cur[c] = -1
-                return -1, 0.0, g
-            s = new_span(a, c, nelems, npages, a.cls_size[c])
-            spent += cost[L.K_SPAN_ALLOC]
-            a.cls_cur[c] = s
-            slot = _take_slot(a, s)
-    esize = a.sl_size[slot]
-    a.sl_alloc[slot] = 1
-    a.sl_mark[slot] = 1 if ctr[L.ALLOC_BLACK] != 0 else 0
-    a.sl_nfields[slot] = nfields
-    a.sl_req[slot] = size
-    for f in range(a.fields.shape[1]):
-        a.fields[slot, f] = -1
-    a.sp_nalloc[s] += 1
-    ctr[L.HEAP_LIVE] += esize
-    ctr[L.ALLOC_BYTES] += esize
-    ctr[L.ALLOC_REQ] += size
-    ctr[L.OBJECTS] += 1
-    ctr[L.TOTAL_ALLOCS] += 1
-    ctr[L.TOTAL_ALLOC_BYTES] += esize
-    ctr[L.TOTAL_ALLOC_REQ] += size
-    if ctr[L.ALLOC_BLACK] != 0:
-        ctr[L.MARKED_OBJECTS] += 1
-        ctr[L.MARKED_BYTES] += esize
-    spent += cost[L.K_ALLOC_BYTE] * esize
-    return slot, spent, 0

@@ -27,27 +27,37 @@ def shade(a, obj):
 
 
 @kernel
-def scan_roots(a, roots, n, byte_cost, cost):
+def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     """Shade every non-nil pointer in ``roots[:n]``; returns the cost in ns.
 
-    Used for a goroutine's stack (``byte_cost`` = K_STACK_SCAN_BYTE) and for globals
-    (K_GLOBAL_SCAN_BYTE). Scan work grows by 8 bytes per root word.
+    ``nbytes`` is the scan work of this root region (Go counts a stack's whole used size,
+    ``hi - sp``, and a globals block's whole length), added to ``ctr[work_ctr]``
+    (STACK_SCAN_WORK or GLOBAL_SCAN_WORK) and to SCAN_WORK; ``byte_cost`` indexes the cost
+    vector (K_STACK_SCAN_BYTE or K_GLOBAL_SCAN_BYTE).
     """
     for i in range(n):
         shade(a, roots[i])
-    a.ctr[L.SCAN_WORK] += 8 * n
-    return cost[byte_cost] * 8 * n
+    a.ctr[L.SCAN_WORK] += nbytes
+    a.ctr[work_ctr] += nbytes
+    return cost[byte_cost] * nbytes
 
 
 @kernel
 def drain(a, max_work, cost):
     """Blacken grey objects until the grey queue is empty or ``max_work`` bytes of scan work
     were done (Go: gcDrainN). Returns (work_bytes, cost_ns, objects_scanned)."""
+    return drain_budget(a, max_work, 1e300, cost)
+
+
+@kernel
+def drain_budget(a, max_work, max_ns, cost):
+    """``drain`` that also stops once ``max_ns`` of marking cost was spent (a worker's
+    time slice; Go's workers check for preemption between objects)."""
     ctr = a.ctr
     work = 0
     spent = 0.0
     nobj = 0
-    while ctr[L.GREY_N] > 0 and work < max_work:
+    while ctr[L.GREY_N] > 0 and work < max_work and spent < max_ns:
         ctr[L.GREY_N] -= 1
         obj = a.grey[ctr[L.GREY_N]]
         nf = a.sl_nfields[obj]
@@ -67,7 +77,15 @@ def clear_marks(a):
     n = a.ctr[L.NSLOTS]
     for i in range(n):
         a.sl_mark[i] = 0
+    reset_mark_counters(a)
+
+
+@kernel
+def reset_mark_counters(a):
+    """Start of a cycle: nothing marked or scanned yet."""
     a.ctr[L.GREY_N] = 0
     a.ctr[L.MARKED_OBJECTS] = 0
     a.ctr[L.MARKED_BYTES] = 0
     a.ctr[L.SCAN_WORK] = 0
+    a.ctr[L.STACK_SCAN_WORK] = 0
+    a.ctr[L.GLOBAL_SCAN_WORK] = 0

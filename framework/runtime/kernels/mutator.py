@@ -9,8 +9,8 @@ tables must grow, the stack must grow, the goroutine parks, or the stream is mal
 from __future__ import annotations
 
 from framework.runtime import layout as L
-from framework.runtime.kernels.alloc import alloc_object
 from framework.runtime.kernels.jit import kernel
+from framework.runtime.kernels.malloc import alloc_object
 from framework.runtime.kernels.mark import shade
 
 
@@ -86,6 +86,14 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 status = L.ST_TRIGGER
                 aux = 0
                 break
+            if ctr[L.ASSISTS_ON] != 0:
+                # Go: mallocgc charges gcAssistBytes and calls gcAssistAlloc when in debt.
+                gs[L.G_ASSIST_CREDIT] -= a.sl_size[slot]
+                if gs[L.G_ASSIST_CREDIT] < 0:
+                    ctr[L.ASSIST_REQUESTS] += 1
+                    status = L.ST_ASSIST
+                    aux = 0
+                    break
             continue
         elif code == 2:  # STORE stack[x].field[y] = stack[z]
             if x < 0 or x >= sp or z >= sp or z < -1 or y < 0:

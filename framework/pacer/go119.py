@@ -1,0 +1,228 @@
+"""Go 1.19's GC pacer (runtime/mgcpacer.go, gcControllerState), as a swappable component.
+
+Facts and line references are in docs/go-reference.md; the short version:
+
+- goal: GOGC goal ``marked + (marked + lastStackScan + globalsScan) * GOGC/100`` floored at
+  ``heapMinimum = 4 MiB * GOGC/100``, or the memory-limit goal if lower
+  (``limit - nonHeap - overage - 1 MiB``, at least ``marked``) (heapGoalInternal,
+  memoryLimitHeapGoal);
+- trigger: ``goal - runway`` clamped to ``[marked + 45/64 runway, marked + 61/64 runway]``,
+  the upper bound raised to ``goal - 4 MiB`` for large heaps; runway =
+  ``consMark * (1 - 0.25)/0.25 * (lastHeapScan + lastStackScan + globalsScan)`` (trigger,
+  commit);
+- cons/mark: measured each cycle by endCycle, smoothed by Go 1.19's PI controller
+  (kp 0.9, ti 4, tt 1000, output clamped to +-1000);
+- workers: dedicated = round(0.25 P) unless more than 30% off, then a fractional goal
+  (startCycle);
+- assists: assistWorkPerByte = remaining expected scan work / remaining heap, with the goal
+  extrapolated (capped at (1 + GOGC/100) * goal) when scan work exceeds the estimate (revise).
+
+Abstraction: the trigger is recomputed whenever the runtime asks (as in Go) but checked at
+allocation granularity rather than span refills.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from framework.pacer.base import (
+    GC_BACKGROUND_UTILIZATION,
+    NO_LIMIT,
+    NonHeap,
+    Pacer,
+    PacerParams,
+)
+from framework.pacer.goal import HEAP_MINIMUM
+
+TRIGGER_RATIO_DEN = 64  # Go: triggerRatioDen
+MIN_TRIGGER_RATIO_NUM = 45  # ~0.70
+MAX_TRIGGER_RATIO_NUM = 61  # ~0.95
+MEMORY_LIMIT_HEADROOM = 1 << 20  # Go 1.19: memoryLimitHeapGoalHeadroom
+SWEEP_MIN_HEAP_DISTANCE = 1 << 20  # Go: sweepMinHeapDistance
+MIN_RUNWAY = 64 << 10  # Go: heapGoalInternal's minRunway
+MAX_OVERSHOOT = 1.1  # Go: revise's maxOvershoot
+MIN_SCAN_WORK_REMAINING = 1000
+
+
+@dataclass
+class PIController:
+    """Go's piController (mgcpacer.go): a PI controller with anti-windup."""
+
+    kp: float = 0.9
+    ti: float = 4.0
+    tt: float = 1000.0
+    lo: float = -1000.0
+    hi: float = 1000.0
+    err_integral: float = 0.0
+
+    def next(self, value: float, setpoint: float, period: float = 1.0) -> tuple[float, bool]:
+        err = setpoint - value
+        raw = self.kp * err + self.err_integral
+        if not math.isfinite(raw):
+            self.err_integral = 0.0
+            return self.lo, False
+        out = min(max(raw, self.lo), self.hi)
+        self.err_integral += (self.kp * period / self.ti) * err + (period / self.tt) * (out - raw)
+        if not math.isfinite(self.err_integral):
+            self.err_integral = 0.0
+            return self.lo, False
+        return out, True
+
+
+class Go119Params(PacerParams):
+    name: Literal["go119"] = "go119"
+
+
+class Go119Pacer(Pacer):
+    name = "go119"
+    Params = Go119Params
+
+    def __init__(self, params: PacerParams) -> None:
+        super().__init__(params)
+        # state committed at each mark termination (Go: resetLive, commit)
+        self.last_heap_scan = 0
+        self.last_stack_scan = 0
+        self.globals_scan = 0
+        self.cons_mark = 0.0
+        self.runway = 0.0
+        self.gc_percent_goal = 0
+        self.sweep_min_trigger = 0
+        self.pi = PIController()
+        self.commit(heap_live=0, sweep_done=True)
+
+    @property
+    def heap_minimum(self) -> int:
+        return HEAP_MINIMUM * (self.gogc or 100) // 100
+
+    # --- goal and trigger -----------------------------------------------------------------
+    def commit(self, heap_live: int, sweep_done: bool) -> None:
+        """Recompute the GOGC goal and the runway (Go: commit, at mark termination)."""
+        if self.gogc is None:
+            self.gc_percent_goal = NO_LIMIT
+        else:
+            g = (
+                self.heap_marked
+                + (self.heap_marked + self.last_stack_scan + self.globals_scan) * self.gogc // 100
+            )
+            self.gc_percent_goal = max(g, self.heap_minimum)
+        self.sweep_min_trigger = 0 if sweep_done else heap_live + SWEEP_MIN_HEAP_DISTANCE
+        u = GC_BACKGROUND_UTILIZATION
+        scan = self.last_heap_scan + self.last_stack_scan + self.globals_scan
+        self.runway = max(0.0, self.cons_mark * (1 - u) / u * scan)
+
+    def memory_limit_goal(self, nh: NonHeap | None) -> int:
+        """Go: memoryLimitHeapGoal."""
+        if self.memory_limit >= NO_LIMIT or nh is None:
+            return NO_LIMIT
+        non_heap = nh.ready_bytes - nh.heap_free_bytes - nh.heap_alloc_bytes
+        overage = max(nh.ready_bytes - self.memory_limit, 0)
+        if non_heap + overage >= self.memory_limit:
+            return self.heap_marked
+        goal = self.memory_limit - (non_heap + overage)
+        goal = (
+            MEMORY_LIMIT_HEADROOM
+            if goal < 2 * MEMORY_LIMIT_HEADROOM
+            else goal - MEMORY_LIMIT_HEADROOM
+        )
+        return max(goal, self.heap_marked)
+
+    def goal_and_min_trigger(self, nh: NonHeap | None = None) -> tuple[int, int]:
+        """Go: heapGoalInternal."""
+        goal = self.gc_percent_goal
+        limit_goal = self.memory_limit_goal(nh)
+        if limit_goal < goal:
+            return limit_goal, 0
+        goal = max(goal, self.sweep_min_trigger)
+        if self.triggered is not None and goal < self.triggered + MIN_RUNWAY:
+            goal = self.triggered + MIN_RUNWAY
+        return goal, self.sweep_min_trigger
+
+    def goal(self, nh: NonHeap | None = None) -> int | None:
+        g, _ = self.goal_and_min_trigger(nh)
+        return None if g >= NO_LIMIT else g
+
+    def trigger(self, nh: NonHeap | None = None) -> tuple[int | None, int | None]:
+        """(trigger, goal) (Go: gcControllerState.trigger); None means never."""
+        goal, min_trigger = self.goal_and_min_trigger(nh)
+        if goal >= NO_LIMIT:
+            return None, None
+        marked = self.heap_marked
+        if marked >= goal:
+            return goal, goal
+        min_trigger = max(min_trigger, marked)
+        step = (goal - marked) // TRIGGER_RATIO_DEN
+        min_trigger = max(min_trigger, marked + step * MIN_TRIGGER_RATIO_NUM)
+        max_trigger = marked + step * MAX_TRIGGER_RATIO_NUM
+        if goal > HEAP_MINIMUM and goal - HEAP_MINIMUM > max_trigger:
+            max_trigger = goal - HEAP_MINIMUM
+        max_trigger = max(max_trigger, min_trigger)
+        trig = min_trigger if self.runway > goal else int(goal - self.runway)
+        return min(max(trig, min_trigger), max_trigger), goal
+
+    # --- a cycle --------------------------------------------------------------------------
+    def assist_ratio(
+        self,
+        work_done: int,
+        heap_live: int,
+        heap_scan: int,
+        max_stack_scan: int,
+        nh: NonHeap | None = None,
+    ) -> tuple[float, float]:
+        """(assistWorkPerByte, assistBytesPerWork) (Go: revise)."""
+        goal = self.goal(nh)
+        goal = NO_LIMIT if goal is None else goal
+        expected = self.last_heap_scan + self.last_stack_scan + self.globals_scan
+        max_scan = heap_scan + max_stack_scan + self.globals_scan
+        triggered = self.triggered or 0
+        fgoal = float(goal)
+        if work_done > expected and expected > 0:
+            ext = (goal - triggered) / expected * max_scan + triggered
+            expected = max_scan
+            gogc = self.gogc if self.gogc is not None else 100_000
+            hard = (1.0 + gogc / 100.0) * goal
+            fgoal = min(ext, hard)
+        if heap_live > fgoal:
+            fgoal *= MAX_OVERSHOOT
+            expected = max_scan
+        remaining = max(expected - work_done, MIN_SCAN_WORK_REMAINING)
+        heap_remaining = max(fgoal - heap_live, 1.0)
+        return remaining / heap_remaining, heap_remaining / remaining
+
+    def end_cycle(
+        self,
+        *,
+        heap_live: int,
+        mark_ns: float,
+        assist_ns: float,
+        idle_ns: float,
+        scan_work: int,
+        nprocs: int,
+    ) -> None:
+        """Update the cons/mark estimate (Go: endCycle)."""
+        if mark_ns <= 0 or self.triggered is None or heap_live <= self.triggered or scan_work <= 0:
+            return
+        u = GC_BACKGROUND_UTILIZATION + assist_ns / (mark_ns * nprocs)
+        u_idle = idle_ns / (mark_ns * nprocs)
+        current = (heap_live - self.triggered) * (u + u_idle) / (scan_work * (1 - u))
+        out, ok = self.pi.next(self.cons_mark, current, 1.0)
+        self.cons_mark = out if ok else 0.0
+        self.last_cons_mark_measured = current
+
+    def reset_live(
+        self, marked: int, heap_scan_work: int, stack_scan_work: int, globals_bytes: int
+    ) -> None:
+        """Go: resetLive at mark termination."""
+        self.heap_marked = marked
+        self.last_heap_scan = heap_scan_work
+        self.last_stack_scan = stack_scan_work
+        self.globals_scan = globals_bytes
+        self.triggered = None
+
+    def state(self) -> dict[str, float]:
+        return {
+            "cons_mark": self.cons_mark,
+            "runway": self.runway,
+            "cons_mark_measured": getattr(self, "last_cons_mark_measured", 0.0),
+        }
