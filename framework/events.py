@@ -131,10 +131,12 @@ class _IntervalLog:
         self.end = np.zeros(self._cap, dtype=np.int64)
         self.kind = np.zeros(self._cap, dtype=np.int8)
         self._last = np.full(nprocs, -1, dtype=np.int64)  # index of each P's last interval
+        self.totals = [0] * len(PKind)  # running busy time per kind (for online controllers)
 
     def add(self, p: int, start: int, end: int, kind: int) -> None:
         if end <= start:
             return
+        self.totals[kind] += end - start
         last = self._last[p]
         if last >= 0 and self.kind[last] == kind and self.end[last] == start:
             self.end[last] = end
@@ -178,6 +180,10 @@ class Recorder:
 
     def interval(self, p: int, start_ns: int, end_ns: int, kind: PKind | int) -> None:
         self._intervals.add(p, int(start_ns), int(end_ns), int(kind))
+
+    def busy_ns(self, kind: PKind) -> int:
+        """Time recorded so far for ``kind`` over all Ps (intervals count when recorded)."""
+        return self._intervals.totals[int(kind)]
 
     def sample(self, ev: HeapSample) -> None:
         self.samples.append(ev)

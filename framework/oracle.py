@@ -94,3 +94,21 @@ def check_reachable_allocated(
         Violation(cycle, where, int(o), "is reachable but was freed", path_to(heap, roots, int(o)))
         for o in bad[:limit]
     ]
+
+
+def check_reachable_marked(
+    heap: Heap, roots: Roots, cycle: int, where: str, limit: int = 5
+) -> list[Violation]:
+    """At mark termination: every reachable object is marked (else the sweep frees it)."""
+    reach = reachable(heap, roots)
+    bad = np.flatnonzero(reach & (heap.a.sl_mark[: heap.nslots] == 0))
+    return [
+        Violation(
+            cycle,
+            where,
+            int(o),
+            "is reachable but unmarked at mark termination",
+            path_to(heap, roots, int(o)),
+        )
+        for o in bad[:limit]
+    ]

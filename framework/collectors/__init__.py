@@ -31,9 +31,11 @@ def default_params() -> CollectorParams:
     return _REGISTRY[DEFAULT].Params()
 
 
+from framework.collectors import concurrent as _concurrent  # noqa: E402
 from framework.collectors import stw as _stw  # noqa: E402
 
 register(_stw.StopTheWorld)
+register(_concurrent.Concurrent)
 
 __all__ = [
     "Capabilities",

@@ -88,10 +88,13 @@ class CollectorContext:
     def sample_heap(self) -> None:
         self._m.sample_heap()
 
-    def checkpoint(self, where: str, cycle: int, complete: bool = False) -> None:
-        """A point where the heap must be safe (every reachable object allocated) and, if
-        ``complete``, hold no garbage. Checked by the oracle only in verify mode."""
-        self._m.checkpoint(where, cycle, complete)
+    def checkpoint(
+        self, where: str, cycle: int, complete: bool = False, marked: bool = False
+    ) -> None:
+        """A point where the heap must be safe (every reachable object allocated); if
+        ``complete``, it holds no garbage; if ``marked`` (mark termination), every reachable
+        object is marked. Checked by the oracle only in verify mode."""
+        self._m.checkpoint(where, cycle, complete, marked)
 
     # --- concurrency: processes, events, processors -------------------------------------
     def spawn(self, body: Generator[Any, Any, Any]) -> Any:

@@ -19,7 +19,12 @@ import simpy
 
 from framework.collectors.base import Collector
 from framework.events import HeapSample, Pause, PKind, Recorder, RunLog
-from framework.oracle import Violation, check_reachable_allocated, reachable
+from framework.oracle import (
+    Violation,
+    check_reachable_allocated,
+    check_reachable_marked,
+    reachable,
+)
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mutator import run_ops
@@ -131,10 +136,12 @@ class Machine:
         self._restart.succeed()
 
     # --- verification (debug mode: an oracle re-trace at collector checkpoints) -------------
-    def checkpoint(self, where: str, cycle: int, complete: bool) -> None:
+    def checkpoint(self, where: str, cycle: int, complete: bool, marked: bool = False) -> None:
         if not self.verify:
             return
         self.violations += check_reachable_allocated(self.heap, self.roots, cycle, where)
+        if marked:
+            self.violations += check_reachable_marked(self.heap, self.roots, cycle, where)
         if complete:
             reach = reachable(self.heap, self.roots)
             extra = np.flatnonzero(self.heap.a.sl_alloc[: self.heap.nslots].astype(bool) & ~reach)

@@ -10,6 +10,7 @@ import numpy as np
 from framework.runtime import layout as L
 
 INITIAL_STACK_SLOTS = 64
+MIN_STACK_BYTES = 2048  # Go: _StackMin
 
 
 @dataclass
@@ -30,6 +31,12 @@ class Goroutine:
     @property
     def stack_bytes(self) -> int:
         return int(self.gs[L.G_STACK_BYTES])
+
+    @property
+    def stack_alloc_bytes(self) -> int:
+        """Bytes of stack allocated: Go stacks start at 2 KiB and double (runtime.newstack)."""
+        need = max(self.stack_bytes, MIN_STACK_BYTES)
+        return 1 << (need - 1).bit_length()
 
     def live_slots(self) -> np.ndarray:
         return self.stack[: self.sp]
@@ -54,7 +61,12 @@ class Roots:
         return 8 * int(self.globals.shape[0])
 
     def stack_bytes(self) -> int:
+        """Bytes of live frames over all goroutines (what a stack scan covers)."""
         return sum(g.stack_bytes for g in self.goroutines if not g.finished)
+
+    def stack_alloc_bytes(self) -> int:
+        """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
+        return sum(g.stack_alloc_bytes for g in self.goroutines if not g.finished)
 
     def all_root_slots(self) -> np.ndarray:
         """Every root pointer (globals and live stack slots), nil included."""
