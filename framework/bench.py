@@ -21,7 +21,7 @@ from typing import Any
 from framework.config import parse_config
 from framework.simulation import simulate
 
-TARGET_OPS_PER_S = {"stw": 2_000_000}
+TARGET_OPS_PER_S = {"stw": 2_000_000, "concurrent": 1_000_000}
 TARGET_BYTES_PER_OBJECT = 200
 
 
@@ -97,7 +97,8 @@ def run_bench(quick: bool = False, collectors: list[str] | None = None) -> list[
     live, repl, mem_live = (50_000, 200_000, 500_000) if quick else (500_000, 2_500_000, 10_000_000)
     rows: list[dict[str, Any]] = []
     for name in collectors or list(TARGET_OPS_PER_S):
-        r = ops_per_second({"name": name}, live, repl)
+        spec = {"name": name, "barrier": "hybrid"} if name == "concurrent" else {"name": name}
+        r = ops_per_second(spec, live, repl)
         r["target"] = TARGET_OPS_PER_S.get(name, 0)
         rows.append(r)
         print(

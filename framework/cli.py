@@ -25,6 +25,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = simulate(cfg)
     write_run(result, out)
+    if args.gctrace:
+        from framework.gctrace import format_trace
+
+        for line in format_trace(result.summary["cycles"], result.log.nprocs):
+            print(line, file=sys.stderr)
     if not args.no_plot:
         from framework.plots.run_figure import plot_run
 
@@ -57,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", metavar="DIR", help="output folder (default results/<config name>)")
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    r.add_argument(
+        "--gctrace",
+        action="store_true",
+        help="print one line per cycle in Go's GODEBUG=gctrace=1 format to stderr",
+    )
     r.add_argument("--no-plot", action="store_true", help="skip overview.png / overview.pdf")
     r.set_defaults(func=_cmd_run)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")

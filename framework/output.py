@@ -7,6 +7,7 @@ Files in the run folder:
   heap.csv         heap samples over time
   cycles.csv       one row per GC cycle (the gctrace table)
   intervals.csv    per-P busy intervals (kind: see framework.events.PKind)
+  gctrace.txt      the cycles in Go's GODEBUG=gctrace=1 format
 Each file is written to a temporary name and renamed, so a crash never leaves half a file.
 """
 
@@ -59,6 +60,10 @@ def write_run(result: RunResult, out: Path) -> None:
     rows = [c.row() for c in log.cycles]
     header = list(rows[0]) if rows else [k for k in asdict(_empty_cycle()) if k != "extra"]
     atomic_write(out / "cycles.csv", _csv(header, [[r.get(k, "") for k in header] for r in rows]))
+    from framework.gctrace import format_trace
+
+    trace = format_trace(rows, log.nprocs)
+    atomic_write(out / "gctrace.txt", "".join(line + "\n" for line in trace))
     iv = log.intervals
     kinds = [PKind(k).name.lower() for k in iv["kind"]]
     atomic_write(

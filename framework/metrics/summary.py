@@ -8,6 +8,7 @@ import numpy as np
 
 from framework.events import RunLog
 from framework.metrics.cpu import cpu_stats
+from framework.metrics.cycles import cycle_stats, cycle_table
 from framework.metrics.fragmentation import fragmentation_stats
 from framework.metrics.heap import heap_stats
 from framework.metrics.mmu import bmu, default_windows, mmu
@@ -54,6 +55,10 @@ def summarize(log: RunLog, mmu_windows_ns: np.ndarray | list[int] | None = None)
     out.update(cpu_stats(log))
     out.update(heap_stats(log))
     out.update(fragmentation_stats(log))
+    out.update(cycle_stats(log))
+    for phase, st in out["pause_by_phase"].items():
+        for k in ("count", "total_ns", "max_ns", "p50_ns", "p99_ns"):
+            out[f"pause_{phase}_{k}"] = st[k]
     for name, value in tot.counters.items():
         out[f"counter_{name}" if name in out else name] = value
     if mmu_windows_ns is None:
@@ -64,4 +69,5 @@ def summarize(log: RunLog, mmu_windows_ns: np.ndarray | list[int] | None = None)
     b = bmu(m, windows)
     out["mmu"] = {str(int(w)): float(v) for w, v in zip(windows, m, strict=True)}
     out["bmu"] = {str(int(w)): float(v) for w, v in zip(windows, b, strict=True)}
+    out["cycles"] = cycle_table(log)
     return to_builtin(out)

@@ -35,6 +35,7 @@ class SteadyParams(WorkloadParams):
     replacements: int = Field(1_000_000, ge=0, le=10_000_000_000, description="M: allocations")
     replace: Literal["random", "oldest"] = "random"
     goroutines: int = Field(1, ge=1, le=4096)
+    compute: int = Field(0, ge=0, le=1_000_000, description="COMPUTE units per replacement")
 
     @model_validator(mode="after")
     def _fits(self) -> SteadyParams:
@@ -71,7 +72,7 @@ class Steady(Workload):
         """
         p = self.params
         n = len(table_idx)
-        per = 2 * p.pointers + 2
+        per = self._per_replacement
         ops = np.zeros((n, per, 4), dtype=np.int32)
         ops[:, 0] = (Op.ALLOC, 0, p.object_size, p.pointers)
         for f in range(p.pointers):
@@ -79,10 +80,17 @@ class Steady(Workload):
             ops[:, 1 + 2 * f, 1] = 1
             ops[:, 1 + 2 * f, 2] = p.live_objects + anchor_idx[:, f]
             ops[:, 2 + 2 * f] = (Op.STORE, 0, f, 1)
-        ops[:, per - 1, 0] = Op.GSTORE
-        ops[:, per - 1, 1] = table_idx
-        ops[:, per - 1, 2] = 0
+        g = 2 * p.pointers + 1
+        ops[:, g, 0] = Op.GSTORE
+        ops[:, g, 1] = table_idx
+        ops[:, g, 2] = 0
+        if p.compute:
+            ops[:, g + 1] = (Op.COMPUTE, p.compute, 0, 0)
         return ops.reshape(n * per, 4)
+
+    @property
+    def _per_replacement(self) -> int:
+        return 2 * self.params.pointers + 2 + (1 if self.params.compute else 0)
 
     def stream(self, g: int) -> Iterator[np.ndarray]:
         p = self.params
@@ -90,8 +98,7 @@ class Steady(Workload):
         G = p.goroutines
         own_table = np.arange(g, p.live_objects, G, dtype=np.int64)
         own_anchors = np.arange(g, p.anchors, G, dtype=np.int64)
-        per = 2 * p.pointers + 2
-        batch = max(1, CHUNK_OPS // per)
+        batch = max(1, CHUNK_OPS // self._per_replacement)
 
         yield np.array([(Op.PUSH, _STACK_SLOTS, _FRAME_BYTES, 0)], dtype=np.int32)
         # Anchors: permanent objects held only by globals.

@@ -35,10 +35,25 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     (STACK_SCAN_WORK or GLOBAL_SCAN_WORK) and to SCAN_WORK; ``byte_cost`` indexes the cost
     vector (K_STACK_SCAN_BYTE or K_GLOBAL_SCAN_BYTE).
     """
+    ctr = a.ctr
+    mark = a.sl_mark
+    grey = a.grey
+    top = ctr[L.GREY_N]
+    nobj = 0
+    nb = 0
     for i in range(n):
-        shade(a, roots[i])
-    a.ctr[L.SCAN_WORK] += nbytes
-    a.ctr[work_ctr] += nbytes
+        obj = roots[i]
+        if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
+            mark[obj] = 1
+            grey[top] = obj
+            top += 1
+            nobj += 1
+            nb += a.sl_size[obj]
+    ctr[L.GREY_N] = top
+    ctr[L.MARKED_OBJECTS] += nobj
+    ctr[L.MARKED_BYTES] += nb
+    ctr[L.SCAN_WORK] += nbytes
+    ctr[work_ctr] += nbytes
     return cost[byte_cost] * nbytes
 
 
@@ -54,19 +69,38 @@ def drain_budget(a, max_work, max_ns, cost):
     """``drain`` that also stops once ``max_ns`` of marking cost was spent (a worker's
     time slice; Go's workers check for preemption between objects)."""
     ctr = a.ctr
+    mark = a.sl_mark
+    grey = a.grey
+    fields = a.fields
+    nfields = a.sl_nfields
+    size = a.sl_size
+    k_obj = cost[L.K_MARK_OBJ]
+    k_byte = cost[L.K_MARK_BYTE]
+    top = ctr[L.GREY_N]
     work = 0
     spent = 0.0
     nobj = 0
-    while ctr[L.GREY_N] > 0 and work < max_work and spent < max_ns:
-        ctr[L.GREY_N] -= 1
-        obj = a.grey[ctr[L.GREY_N]]
-        nf = a.sl_nfields[obj]
+    shaded = 0
+    shaded_bytes = 0
+    while top > 0 and work < max_work and spent < max_ns:
+        top -= 1
+        obj = grey[top]
+        nf = nfields[obj]
         for f in range(nf):
-            shade(a, a.fields[obj, f])
+            k = fields[obj, f]
+            if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)
+                mark[k] = 1
+                grey[top] = k
+                top += 1
+                shaded += 1
+                shaded_bytes += size[k]
         w = 8 * nf
         work += w
         nobj += 1
-        spent += cost[L.K_MARK_OBJ] + cost[L.K_MARK_BYTE] * w
+        spent += k_obj + k_byte * w
+    ctr[L.GREY_N] = top
+    ctr[L.MARKED_OBJECTS] += shaded
+    ctr[L.MARKED_BYTES] += shaded_bytes
     ctr[L.SCAN_WORK] += work
     return work, spent, nobj
 

@@ -1,6 +1,13 @@
 """The mutator kernel: runs a goroutine's ops for one quantum (Go: the user code between two
 safepoints), applying the write barrier to every single pointer store.
 
+The barrier modes (``ctr[BARRIER]``) for overwriting ``old`` with ``new``:
+
+- Dijkstra (insertion): shade(new).
+- Yuasa (deletion, snapshot at the beginning): shade(old).
+- Hybrid (Go 1.8+, runtime/mbarrier.go): shade(old); shade(new) if the writing goroutine's
+  stack is still grey (not yet scanned this cycle).
+
 The quantum ends when its simulated-time budget or op count is used up, when the op chunk
 ends, or early when something needs the runtime: the heap reached the GC trigger, the heap
 tables must grow, the stack must grow, the goroutine parks, or the stream is malformed.
@@ -10,33 +17,7 @@ from __future__ import annotations
 
 from framework.runtime import layout as L
 from framework.runtime.kernels.jit import kernel
-from framework.runtime.kernels.malloc import alloc_object
-from framework.runtime.kernels.mark import shade
-
-
-@kernel
-def write_barrier(a, gs, old, new, cost):
-    """The write barrier in force (``ctr[BARRIER]``) for overwriting ``old`` with ``new``.
-
-    - Dijkstra (insertion): shade(new).
-    - Yuasa (deletion, snapshot at the beginning): shade(old).
-    - Hybrid (Go 1.8+, runtime/mbarrier.go): shade(old); shade(new) if the writing
-      goroutine's stack is still grey (not yet scanned this cycle).
-    Returns the cost in ns.
-    """
-    mode = a.ctr[L.BARRIER]
-    a.ctr[L.BARRIER_CALLS] += 1
-    n = 0
-    if mode == L.BARRIER_DIJKSTRA:
-        n += shade(a, new)
-    elif mode == L.BARRIER_YUASA:
-        n += shade(a, old)
-    elif mode == L.BARRIER_HYBRID:
-        n += shade(a, old)
-        if gs[L.G_STACK_BLACK] == 0:
-            n += shade(a, new)
-    a.ctr[L.BARRIER_SHADES] += n
-    return cost[L.K_BARRIER] + cost[L.K_SHADE] * n
+from framework.runtime.kernels.malloc import alloc_slow
 
 
 @kernel
@@ -51,7 +32,28 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
     n = ops.shape[0]
     done = 0
     nglob = globs.shape[0]
-    barrier_on = ctr[L.BARRIER] != L.BARRIER_OFF
+    mode = ctr[L.BARRIER]
+    barrier_on = mode != L.BARRIER_OFF
+    # Arrays and costs used per op, hoisted (attribute access on the heap tuple is cheap,
+    # but this keeps the loop body readable).
+    sl_alloc = a.sl_alloc
+    sl_mark = a.sl_mark
+    sl_size = a.sl_size
+    sl_nfields = a.sl_nfields
+    fields = a.fields
+    grey = a.grey
+    cls_cur = a.cls_cur
+    sp_base = a.sp_base
+    sp_nelems = a.sp_nelems
+    sp_freeindex = a.sp_freeindex
+    sp_nalloc = a.sp_nalloc
+    lookup8 = a.lookup8
+    lookup128 = a.lookup128
+    kf = fields.shape[1]
+    k_alloc = cost[L.K_ALLOC]
+    k_alloc_byte = cost[L.K_ALLOC_BYTE]
+    k_barrier = cost[L.K_BARRIER]
+    k_shade = cost[L.K_SHADE]
     status = L.ST_END
     aux = 0
     while pos < n:
@@ -73,13 +75,56 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 status = L.ST_ERROR
                 aux = L.ERR_ALLOC
                 break
-            slot, t, grow = alloc_object(a, y, z, cost)
-            if grow != 0:
-                status = L.ST_GROW
-                aux = grow
-                break
+            # mallocgc fast path: the next free slot of the class's current span.
+            if y <= 1016:
+                c = lookup8[(y + 7) >> 3]
+            elif y <= 32768:
+                c = lookup128[(y - 1024 + 127) >> 7]
+            else:
+                c = 0
+            slot = -1
+            s = -1
+            t = 0.0
+            if c > 0:
+                s = cls_cur[c]
+                if s >= 0:
+                    base = sp_base[s]
+                    nel = sp_nelems[s]
+                    i = sp_freeindex[s]
+                    while i < nel and sl_alloc[base + i] != 0:
+                        i += 1
+                    sp_freeindex[s] = min(i + 1, nel)
+                    if i < nel:
+                        slot = base + i
+            if slot < 0:
+                slot, s, t, grow = alloc_slow(a, y, c, cost)
+                if grow != 0:
+                    status = L.ST_GROW
+                    aux = grow
+                    break
+            esize = sl_size[slot]
+            sl_alloc[slot] = 1
+            sl_nfields[slot] = z
+            a.sl_req[slot] = y
+            for f in range(kf):
+                fields[slot, f] = -1
+            sp_nalloc[s] += 1
+            if ctr[L.ALLOC_BLACK] != 0:  # Go: gcmarknewobject
+                sl_mark[slot] = 1
+                ctr[L.MARKED_OBJECTS] += 1
+                ctr[L.MARKED_BYTES] += esize
+            else:
+                sl_mark[slot] = 0
+            ctr[L.HEAP_LIVE] += esize
+            ctr[L.ALLOC_BYTES] += esize
+            ctr[L.ALLOC_REQ] += y
+            ctr[L.OBJECTS] += 1
+            ctr[L.TOTAL_ALLOCS] += 1
+            ctr[L.TOTAL_ALLOC_BYTES] += esize
+            ctr[L.TOTAL_ALLOC_REQ] += y
+            ctr[L.HEAP_SCAN] += 8 * z
             stack[x] = slot
-            spent += t
+            spent += k_alloc + t + k_alloc_byte * esize
             pos += 1
             done += 1
             if ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]:
@@ -117,9 +162,35 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
             if a.sl_alloc[obj] == 0:
                 ctr[L.DANGLING] += 1
             new = stack[z] if z >= 0 else -1
+            old = fields[obj, y]
             if barrier_on:
-                spent += write_barrier(a, gs, a.fields[obj, y], new, cost)
-            a.fields[obj, y] = new
+                # The write barrier (Go: gcWriteBarrier), inline (see jit.py):
+                #   Dijkstra: shade(new); Yuasa: shade(old);
+                #   hybrid (Go 1.8+): shade(old); shade(new) if this stack is still grey.
+                b_n = 0
+                for which in range(2):
+                    if which == 0:
+                        obj_s = old if mode != L.BARRIER_DIJKSTRA else -1
+                    else:
+                        obj_s = (
+                            new
+                            if (
+                                mode == L.BARRIER_DIJKSTRA
+                                or (mode == L.BARRIER_HYBRID and gs[L.G_STACK_BLACK] == 0)
+                            )
+                            else -1
+                        )
+                    if obj_s >= 0 and sl_mark[obj_s] == 0:
+                        sl_mark[obj_s] = 1
+                        grey[ctr[L.GREY_N]] = obj_s
+                        ctr[L.GREY_N] += 1
+                        ctr[L.MARKED_OBJECTS] += 1
+                        ctr[L.MARKED_BYTES] += sl_size[obj_s]
+                        b_n += 1
+                ctr[L.BARRIER_CALLS] += 1
+                ctr[L.BARRIER_SHADES] += b_n
+                spent += k_barrier + k_shade * b_n
+            fields[obj, y] = new
             spent += cost[L.K_STORE]
         elif code == 3:  # LOAD stack[x] = stack[y].field[z]
             if x < 0 or x >= sp or y < 0 or y >= sp or z < 0:
@@ -155,8 +226,34 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 aux = L.ERR_SLOT
                 break
             new = stack[y] if y >= 0 else -1
+            old = globs[x]
             if barrier_on:
-                spent += write_barrier(a, gs, globs[x], new, cost)
+                # The write barrier (Go: gcWriteBarrier), inline (see jit.py):
+                #   Dijkstra: shade(new); Yuasa: shade(old);
+                #   hybrid (Go 1.8+): shade(old); shade(new) if this stack is still grey.
+                b_n = 0
+                for which in range(2):
+                    if which == 0:
+                        obj_s = old if mode != L.BARRIER_DIJKSTRA else -1
+                    else:
+                        obj_s = (
+                            new
+                            if (
+                                mode == L.BARRIER_DIJKSTRA
+                                or (mode == L.BARRIER_HYBRID and gs[L.G_STACK_BLACK] == 0)
+                            )
+                            else -1
+                        )
+                    if obj_s >= 0 and sl_mark[obj_s] == 0:
+                        sl_mark[obj_s] = 1
+                        grey[ctr[L.GREY_N]] = obj_s
+                        ctr[L.GREY_N] += 1
+                        ctr[L.MARKED_OBJECTS] += 1
+                        ctr[L.MARKED_BYTES] += sl_size[obj_s]
+                        b_n += 1
+                ctr[L.BARRIER_CALLS] += 1
+                ctr[L.BARRIER_SHADES] += b_n
+                spent += k_barrier + k_shade * b_n
             globs[x] = new
             spent += cost[L.K_STORE]
         elif code == 5:  # GLOAD stack[x] = globals[y]
