@@ -47,6 +47,27 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    from framework import experiment
+
+    if args.list or not args.name:
+        for name in experiment.names():
+            print(f"{name:22s} {experiment.load(name).description}")
+        return 0
+    try:
+        study = experiment.load(args.name)
+    except KeyError as e:
+        print(f"gclab: experiment: {e.args[0]}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("results") / args.name
+    rows = experiment.run_study(study, args.scale, args.jobs)
+    figures = experiment.write_study(study, rows, out)
+    print((out / "check.txt").read_text().rstrip())
+    for f in figures:
+        print(f"figure: {f}")
+    return 0 if not study.check(rows) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gclab", description="Simulate garbage collectors in Go's shape."
@@ -69,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--no-plot", action="store_true", help="skip overview.png / overview.pdf")
     r.set_defaults(func=_cmd_run)
+    e = sub.add_parser("experiment", help="run a named study from experiments/")
+    e.add_argument("name", nargs="?", help="study name (omit to list them)")
+    e.add_argument("--list", action="store_true", help="list the studies")
+    e.add_argument("--scale", choices=("tiny", "full"), default="full")
+    e.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    e.add_argument("--out", metavar="DIR", help="output folder (default results/<name>)")
+    e.set_defaults(func=_cmd_experiment)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

@@ -456,20 +456,27 @@ class Concurrent(Collector):
         self.bg_credit = 0.0
         gs[L.G_ASSIST_CREDIT] += int(1 + bpw * stolen)
         scan_work -= stolen
-        t0 = ctx.now()
-        work, spent, suspended = self._mark_slice(ctx, float("inf"), scan_work)
-        gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
+        # Scan in slices: Go's gcDrainN stops when the goroutine is preempted (e.g. by a
+        # stop-the-world request), and the assist is retried after.
         self.total["assists"] += 1
-        if spent > 0:
-            ctx.recorder.interval(p, round(t0), round(t0 + spent), PKind.GC_ASSIST)
-            self.cyc_ns["assist"] += spent
-            self.total["assist_ns"] += spent
-            yield ctx.sleep(spent)
-        for g2 in suspended:
-            ctx.resume(g2)
+        done = 0
+        while done < scan_work:
+            t0 = ctx.now()
+            work, spent, suspended = self._mark_slice(ctx, self.slice_ns, scan_work - done)
+            done += work
+            gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
+            if spent > 0:
+                ctx.recorder.interval(p, round(t0), round(t0 + spent), PKind.GC_ASSIST)
+                self.cyc_ns["assist"] += spent
+                self.total["assist_ns"] += spent
+                yield ctx.sleep(spent)
+            for g2 in suspended:
+                ctx.resume(g2)
+            if work == 0 or not self._active() or ctx.stop_requested():
+                break
         if gs[L.G_ASSIST_CREDIT] < 0:
-            # No work left: Go parks the assist until credit arrives or mark ends; mark is
-            # complete here, so the debt is moot.
+            # Out of work (mark is complete) or preempted by the mark-termination stop: in
+            # both cases Go's assist would wait for the end of mark, where debts are void.
             gs[L.G_ASSIST_CREDIT] = 0
         self._maybe_done(ctx)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from framework.pacer.base import NonHeap, Pacer, PacerParams
 from framework.pacer.goal import heap_goal
@@ -18,6 +18,13 @@ MIN_SCAN_WORK_REMAINING = 1000
 class FixedParams(PacerParams):
     name: Literal["fixed"] = "fixed"
     trigger_ratio: float = Field(0.7, gt=0, le=1, description="trigger at marked + ratio*runway")
+
+    @field_validator("memory_limit_mib")
+    @classmethod
+    def _no_limit(cls, v: float | str) -> float | str:
+        if v != "off":
+            raise ValueError("the fixed pacer has no memory limit; use pacer.name = 'go119'")
+        return v
 
 
 class FixedRatioPacer(Pacer):

@@ -131,6 +131,10 @@ class CollectorContext:
         """Stop every P at its next quantum boundary (``yield from``); returns a token."""
         return (yield from self._m.stop_the_world())
 
+    def stop_requested(self) -> bool:
+        """True while a stop-the-world is pending or in force (long work should yield)."""
+        return self._m.stopping
+
     def start_the_world(self, token: StwToken, phase: str, cycle: int) -> None:
         """Restart the world and record the pause (request to restart, ttsp included)."""
         self._m.start_the_world(token, phase, cycle)

@@ -56,3 +56,23 @@ def test_every_collector_declares_its_capabilities():
         assert cls.name == name
         assert cls.Params().name == name
         assert cls.capabilities is not None
+
+
+BARRIERS = ("none", "dijkstra", "yuasa", "hybrid")
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+@pytest.mark.parametrize("barrier", BARRIERS)
+def test_every_barrier_runs_every_workload(barrier, workload):
+    data = {
+        "run": {"seed": 2, "gomaxprocs": 2, "max_sim_time_ms": 400.0},
+        "workload": {"name": workload, **workloads.get(workload).smoke_params},
+        "collector": {"name": "concurrent", "barrier": barrier},
+        "pacer": {"gogc": 10},
+    }
+    r = simulate(parse_config(data), verify=barrier != "none")
+    assert r.violations == [], "\n".join(map(str, r.violations))
+    s = r.summary
+    assert s["gc_cycles"] >= 1
+    assert s["pause_sweep_termination_count"] >= 1
+    assert (s["barrier_calls"] > 0) == (barrier != "none")

@@ -1,0 +1,108 @@
+"""Hybrid barrier versus Dijkstra with stack re-scan (Go 1.7 -> 1.8, proposal 17503).
+
+Under Dijkstra's insertion barrier stacks are not barriered, so mark termination must
+re-scan every stack with the world stopped: the pause grows with goroutines x stack depth.
+Yuasa's deletion barrier needs a snapshot of the stacks instead, taken in the
+sweep-termination pause. Go's hybrid barrier needs neither: both pauses stay flat.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from framework.plots import style
+
+DESCRIPTION = "STW pauses vs goroutines x stack depth for dijkstra (re-scan), yuasa, hybrid"
+BARRIERS = ("dijkstra", "yuasa", "hybrid")
+GRID = {
+    "tiny": {"goroutines": (8, 96), "stack_depth": (8, 48), "replacements": 200_000},
+    "full": {"goroutines": (8, 32, 128, 512), "stack_depth": (8, 32, 128), "replacements": 600_000},
+}
+
+
+def points(scale: str) -> list[dict[str, Any]]:
+    g = GRID[scale]
+    return [
+        {
+            "collector.barrier": b,
+            "workload.goroutines": n + 2,
+            "workload.stack_depth": d,
+            "workload.replacements": g["replacements"],
+        }
+        for b in BARRIERS
+        for d in g["stack_depth"]
+        for n in g["goroutines"]
+    ]
+
+
+def _series(rows: list[dict[str, Any]], barrier: str, depth: int, key: str) -> tuple[list, list]:
+    sel = sorted(
+        (r["point"]["workload.goroutines"] - 2, r["summary"].get(key, 0))
+        for r in rows
+        if r["point"]["collector.barrier"] == barrier
+        and r["point"]["workload.stack_depth"] == depth
+    )
+    return [x for x, _ in sel], [y for _, y in sel]
+
+
+def check(rows: list[dict[str, Any]]) -> list[str]:
+    fails = []
+    for r in rows:
+        if r["summary"]["gc_cycles"] < 1:
+            fails.append(f"no completed cycle at {r['point']}")
+    depths = sorted({r["point"]["workload.stack_depth"] for r in rows})
+    deep = depths[-1]
+    key = "pause_mark_termination_max_ns"
+    xs, dij = _series(rows, "dijkstra", deep, key)
+    _, hyb = _series(rows, "hybrid", deep, key)
+    if len(xs) >= 2:
+        if not dij[-1] > 3 * dij[0]:
+            fails.append(f"dijkstra mark-termination pause did not grow with goroutines: {dij}")
+        if not hyb[-1] < 2 * max(hyb[0], 1) or not hyb[-1] < dij[-1] / 3:
+            fails.append(f"hybrid mark-termination pause not flat: {hyb} (dijkstra {dij})")
+    _, yu = _series(rows, "yuasa", deep, "pause_sweep_termination_max_ns")
+    if len(yu) >= 2 and not yu[-1] > 3 * yu[0]:
+        fails.append(f"yuasa sweep-termination (snapshot) pause did not grow: {yu}")
+    return fails
+
+
+def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    style.apply()
+    depths = sorted({r["point"]["workload.stack_depth"] for r in rows})
+    colours = {"dijkstra": "#c44e52", "yuasa": "#8172b3", "hybrid": "#dd8452"}
+    fig, axes = plt.subplots(
+        2, len(depths), figsize=(style.FULL_IN, 4.2), sharey="row", squeeze=False
+    )
+    for j, d in enumerate(depths):
+        for i, (key, title) in enumerate(
+            (
+                ("pause_mark_termination_max_ns", "mark termination"),
+                ("pause_sweep_termination_max_ns", "sweep termination"),
+            )
+        ):
+            ax = axes[i][j]
+            for b in BARRIERS:
+                xs, ys = _series(rows, b, d, key)
+                ax.plot(xs, np.array(ys) / 1e3, "o-", ms=3, color=colours[b], label=b)
+            ax.set_xscale("log", base=2)
+            ticks = sorted({r["point"]["workload.goroutines"] - 2 for r in rows})
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
+            ax.set_yscale("log")
+            ax.grid(alpha=0.3, lw=0.5)
+            ax.set_title(f"{title}, {d} frames/stack")
+            if i == 1:
+                ax.set_xlabel("parked goroutines")
+            if j == 0:
+                ax.set_ylabel("max pause (µs)")
+    axes[0][0].legend(frameon=False, title="write barrier")
+    fig.tight_layout()
+    paths = [out / "barriers.png", out / "barriers.pdf"]
+    for p in paths:
+        fig.savefig(p)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,89 @@
+"""The pacer in steady state (Go 1.18+ pacer, proposal 44167): once the cons/mark estimate
+has settled, background mark utilisation sits within a few hundredths of 25%, the heap at
+the trigger is well under the goal, the heap at mark termination is close to the goal, and
+mark assists fade away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from framework.plots import style
+
+DESCRIPTION = "per-cycle background utilisation, assists, heap at trigger and at mark end / goal"
+SIZE = {
+    "tiny": {
+        "workload.live_objects": 30_000,
+        "workload.replacements": 2_500_000,
+        "run.gomaxprocs": 4,
+        "workload.goroutines": 4,
+    },
+    "full": {},
+}
+
+
+def points(scale: str) -> list[dict[str, Any]]:
+    return [dict(SIZE[scale])]
+
+
+def _cycles(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    cyc = rows[0]["summary"]["cycles"]
+    goal = np.array([c["goal"] for c in cyc], dtype=float)
+    return {
+        "n": np.array([c["cycle"] for c in cyc]),
+        "bg": np.array([c["background_utilization"] for c in cyc]),
+        "assist": np.array([c["assist_utilization"] for c in cyc]),
+        "trigger": np.array([c["heap_at_start"] for c in cyc]) / goal,
+        "end": np.array([c["heap_at_mark_end"] for c in cyc]) / goal,
+        "cons_mark": np.array([c["cons_mark"] for c in cyc]),
+    }
+
+
+def check(rows: list[dict[str, Any]]) -> list[str]:
+    c = _cycles(rows)
+    fails = []
+    if len(c["n"]) < 12:
+        return [f"only {len(c['n'])} cycles; need at least 12 to judge the steady state"]
+    settled = slice(len(c["n"]) // 2, None)
+    bg = c["bg"][settled]
+    if not np.all(np.abs(bg - 0.25) <= 0.03):
+        fails.append(f"background utilisation off 25%: {np.round(bg, 3).tolist()}")
+    late = c["assist"][-max(3, len(c["n"]) // 4) :]
+    if not late.mean() <= 0.02:
+        fails.append(f"assists did not fade: {np.round(late, 3).tolist()}")
+    if not np.all(c["trigger"][settled] < 0.97):
+        fails.append(f"heap at trigger not under the goal: {np.round(c['trigger'], 3).tolist()}")
+    if not np.all(np.abs(c["end"][settled] - 1) <= 0.08):
+        fails.append(f"heap at mark end not close to the goal: {np.round(c['end'], 3).tolist()}")
+    return fails
+
+
+def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    style.apply()
+    c = _cycles(rows)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.5))
+    ax.plot(c["n"], 100 * c["bg"], "o-", ms=2.5, color="#4c72b0", label="background workers")
+    ax.plot(c["n"], 100 * c["assist"], "s-", ms=2.5, color="#c44e52", label="mark assists")
+    ax.axhline(25, color="#777777", ls=":", lw=0.9, label="25% goal")
+    ax.set_ylabel("mark-phase CPU (% of GOMAXPROCS)")
+    ax.set_title("utilisation during mark")
+    bx.plot(c["n"], c["trigger"], "o-", ms=2.5, color="#55a868", label="at trigger")
+    bx.plot(c["n"], c["end"], "s-", ms=2.5, color="#dd8452", label="at mark termination")
+    bx.axhline(1.0, color="#777777", ls=":", lw=0.9, label="goal")
+    bx.set_ylabel("heap live / heap goal")
+    bx.set_title("heap against the goal")
+    bx.set_ylim(0.5, 1.15)
+    for a in (ax, bx):
+        a.set_xlabel("GC cycle")
+        a.grid(alpha=0.3, lw=0.5)
+        a.legend(frameon=False, loc="lower right")
+    ax.set_ylim(bottom=0)
+    fig.tight_layout()
+    paths = [out / "pacer_steady_state.png", out / "pacer_steady_state.pdf"]
+    for p in paths:
+        fig.savefig(p)
+    plt.close(fig)
+    return paths
