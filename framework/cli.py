@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     e.add_argument("--out", metavar="DIR", help="output folder (default results/<name>)")
     e.set_defaults(func=_cmd_experiment)
+    from framework.sweep.command import add_parser as add_sweep
+
+    add_sweep(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)
