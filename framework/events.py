@@ -174,6 +174,7 @@ class Recorder:
         self._intervals = _IntervalLog(nprocs)
         self.totals = Totals(gomaxprocs=nprocs)
         self.cascades: list[tuple[int, int, int, int]] = []  # (start_ns, end_ns, g, objects)
+        self.unreclaimed: list[tuple[int, int, int]] = []  # (t_ns, objects, bytes) garbage
 
     def pause(self, ev: Pause) -> None:
         self.pauses.append(ev)
@@ -199,6 +200,8 @@ class Recorder:
             cycles=list(self.cycles),
             intervals=self._intervals.arrays(),
             totals=self.totals,
+            cascades=list(self.cascades),
+            unreclaimed=list(self.unreclaimed),
         )
 
 
@@ -212,6 +215,8 @@ class RunLog:
     cycles: list[Cycle]
     intervals: dict[str, np.ndarray]  # p, start_ns, end_ns, kind
     totals: Totals
+    cascades: list[tuple[int, int, int, int]] = field(default_factory=list)
+    unreclaimed: list[tuple[int, int, int]] = field(default_factory=list)
 
     def samples_array(self) -> dict[str, np.ndarray]:
         names = [f.name for f in fields(HeapSample)]

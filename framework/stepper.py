@@ -51,6 +51,7 @@ class Stepper:
                 1e30,
                 1 << 60,
                 self.cost,
+                self.heap.work,
             )
             if status == L.ST_GROW:
                 self.heap.grow(int(aux))

@@ -32,10 +32,12 @@ def default_params() -> CollectorParams:
 
 
 from framework.collectors import concurrent as _concurrent  # noqa: E402
+from framework.collectors import rc as _rc  # noqa: E402
 from framework.collectors import stw as _stw  # noqa: E402
 
 register(_stw.StopTheWorld)
 register(_concurrent.Concurrent)
+register(_rc.ReferenceCounting)
 
 __all__ = [
     "Capabilities",

@@ -57,6 +57,15 @@ class Collector(abc.ABC):
         return
         yield
 
+    def final_collection(self, heap: Any, roots: Any, cost: Any) -> None:
+        """Reclaim, synchronously and outside simulated time, everything this collector's
+        algorithm can still reclaim. Run once at the end of a run so that leaked garbage
+        (unreachable, yet never reclaimable) can be measured. Tracing collectors reclaim
+        all garbage; reference counting overrides this."""
+        from framework.collectors.marking import full_collection
+
+        full_collection(heap, roots, cost)
+
     def counters(self) -> dict[str, int]:
         """Collector-specific counters for the summary (e.g. barrier executions)."""
         return {}

@@ -14,33 +14,14 @@ from collections.abc import Generator
 from typing import Any, Literal
 
 from framework.collectors.base import Capabilities, Collector, CollectorParams
+from framework.collectors.marking import mark_from_roots
 from framework.events import Cycle
 from framework.runtime import layout as L
-from framework.runtime.heap import Heap
-from framework.runtime.kernels.mark import clear_marks, drain, scan_roots
 from framework.runtime.kernels.sweep import sweep_all
-from framework.sim.roots import Roots
-
-_ALL = 1 << 62
 
 
 class StwParams(CollectorParams):
     name: Literal["stw"] = "stw"
-
-
-def mark_from_roots(heap: Heap, roots: Roots, cost: Any) -> float:
-    """Mark everything reachable from the roots; returns the mark cost in ns (one thread)."""
-    a = heap.a
-    clear_marks(a)
-    n = roots.globals.shape[0]
-    spent = scan_roots(a, roots.globals, n, 8 * n, L.GLOBAL_SCAN_WORK, L.K_GLOBAL_SCAN_BYTE, cost)
-    for g in roots.goroutines:
-        if not g.finished:
-            spent += scan_roots(
-                a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
-            )
-    _, t, _ = drain(a, _ALL, cost)
-    return float(spent + t)
 
 
 class StopTheWorld(Collector):

@@ -58,6 +58,11 @@ class CostModel(_Strict):
     stack_scan_byte_ns: float = Field(0.25, ge=0)
     global_scan_byte_ns: float = Field(0.1, ge=0)
     stw_ns: float = Field(10_000.0, ge=0, description="fixed cost of a stop/start of the world")
+    rc_op_ns: float = Field(2.0, ge=0, description="per reference-count increment or decrement")
+    rc_free_ns: float = Field(10.0, ge=0, description="per object freed by reference counting")
+    rc_cycle_object_ns: float = Field(
+        10.0, ge=0, description="per object visited by the trial-deletion cycle collector"
+    )
 
     def vector(self) -> np.ndarray:
         """The cost vector the kernels index with ``layout.K_*``."""
@@ -80,6 +85,9 @@ class CostModel(_Strict):
         v[L.K_STACK_SCAN_BYTE] = self.stack_scan_byte_ns
         v[L.K_GLOBAL_SCAN_BYTE] = self.global_scan_byte_ns
         v[L.K_STW_FIXED] = self.stw_ns
+        v[L.K_RC_OP] = self.rc_op_ns
+        v[L.K_RC_FREE] = self.rc_free_ns
+        v[L.K_RC_CYCLE_OBJ] = self.rc_cycle_object_ns
         return v
 
 

@@ -49,6 +49,7 @@ HeapArrays = namedtuple(
         "sp_state",
         "sp_next",
         "sp_sweepgen",
+        "sp_inlist",  # 1 while the span is on its class's partial list
         # slots
         "sl_alloc",
         "sl_mark",
@@ -57,6 +58,11 @@ HeapArrays = namedtuple(
         "sl_req",
         "fields",
         "grey",
+        "sl_span",  # the span owning each slot
+        "sl_rc",  # reference counts (RC collectors)
+        "sl_rcflags",  # RC flag bits (layout.RCF_*)
+        "zct",  # deferred RC's zero count table
+        "rcbuf",  # candidate cycle roots (trial deletion)
         # pages
         "pg_used",
         # counters and float parameters
@@ -94,6 +100,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         sp_state=np.zeros(span_cap, dtype=np.int8),
         sp_next=np.full(span_cap, -1, dtype=np.int32),
         sp_sweepgen=np.zeros(span_cap, dtype=np.int64),
+        sp_inlist=np.zeros(span_cap, dtype=np.uint8),
         sl_alloc=np.zeros(slot_cap, dtype=np.uint8),
         sl_mark=np.zeros(slot_cap, dtype=np.uint8),
         sl_nfields=np.zeros(slot_cap, dtype=np.uint8),
@@ -101,6 +108,11 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         sl_req=np.zeros(slot_cap, dtype=np.int32),
         fields=np.full((slot_cap, k), -1, dtype=np.int32),
         grey=np.zeros(slot_cap, dtype=np.int32),
+        sl_span=np.zeros(slot_cap, dtype=np.int32),
+        sl_rc=np.zeros(slot_cap, dtype=np.int32),
+        sl_rcflags=np.zeros(slot_cap, dtype=np.uint8),
+        zct=np.zeros(slot_cap, dtype=np.int32),
+        rcbuf=np.zeros(slot_cap, dtype=np.int32),
         pg_used=np.zeros(0, dtype=np.uint8),
         ctr=ctr,
         fpar=np.zeros(L.N_FPAR, dtype=np.float64),
@@ -113,20 +125,12 @@ def _grown(arr: np.ndarray, cap: int, fill: int) -> np.ndarray:
     return new
 
 
-_SPAN_FIELDS = (
-    "sp_class",
-    "sp_npages",
-    "sp_page",
-    "sp_base",
-    "sp_nelems",
-    "sp_elemsize",
-    "sp_nalloc",
-    "sp_freeindex",
-    "sp_state",
-    "sp_next",
-    "sp_sweepgen",
+# Tables indexed by span id and by slot id, by naming rule, so a new table cannot be
+# forgotten when the heap grows (a forgotten one would be written out of bounds).
+_SPAN_FIELDS = tuple(f for f in HeapArrays._fields if f.startswith("sp_"))
+_SLOT_FIELDS = tuple(
+    f for f in HeapArrays._fields if f.startswith("sl_") or f in ("fields", "grey", "zct", "rcbuf")
 )
-_SLOT_FIELDS = ("sl_alloc", "sl_mark", "sl_nfields", "sl_size", "sl_req", "fields", "grey")
 
 
 class Heap:
@@ -135,6 +139,21 @@ class Heap:
     def __init__(self, max_fields: int, slot_cap: int = 1 << 14) -> None:
         self.a = new_arrays(max_fields, slot_cap=slot_cap)
         self.max_fields = max(1, max_fields)
+        self._work = np.zeros(1, dtype=np.int32)
+
+    @property
+    def work(self) -> np.ndarray:
+        """Scratch stack for kernels that traverse the heap (RC cascades, trial deletion):
+        one entry per field and one per slot, so no traversal can overflow it (trial
+        deletion's scan pushes once per edge plus once per blackened object). Allocated only
+        while reference counting is on (``ctr[RC_MODE]``); a 1-entry dummy otherwise."""
+        a = self.a
+        if a.ctr[L.RC_MODE] == L.RC_OFF:
+            return self._work[:1]
+        need = a.sl_alloc.shape[0] * (a.fields.shape[1] + 1) + 1
+        if self._work.shape[0] < need:
+            self._work = np.zeros(need, dtype=np.int32)
+        return self._work
 
     # --- growth (called when a kernel returns ST_GROW) ------------------------------------
     def grow(self, what: int, need: int = 0) -> None:

@@ -49,7 +49,35 @@ STACK_SCAN_WORK = 39  # bytes of stack scanned this cycle (Go: stackScanWork)
 GLOBAL_SCAN_WORK = 40  # bytes of globals scanned this cycle (Go: globalsScanWork)
 HEAP_SCAN = 41  # scannable bytes of allocated objects (Go: heapScan)
 PAGES_HWM = 42  # pages ever used: the heap's "ready" memory (there is no scavenger)
-N_COUNTERS = 48
+RC_MODE = 43  # reference counting: RC_OFF, RC_EAGER (stack refs counted), RC_DEFERRED
+RC_CYCLES = 44  # 1: buffer candidate cycle roots on decrement to non-zero (Bacon-Rajan)
+RC_OPS = 45  # increments + decrements performed
+RC_NS = 46  # RC work done by mutators (whole ns): counting and cascading frees
+CASCADE_MAX = 47  # largest number of objects freed by one cascade
+LAST_CASCADE = 48  # objects freed by the most recent cascade
+LAST_CASCADE_NS = 49
+CASCADE_EVENT_MIN = 50  # cascades freeing at least this many objects end the quantum
+ZCT_N = 51  # deferred RC: zero count table size
+RCBUF_N = 52  # candidate cycle roots buffered
+RC_REQUEST = 53  # 1: a mutator asks the RC collector to run (ZCT or buffer full)
+ZCT_LIMIT = 54
+RCBUF_LIMIT = 55
+CASCADES = 56  # cascades that freed at least one object
+N_COUNTERS = 64
+
+RC_OFF = 0
+RC_EAGER = 1
+RC_DEFERRED = 2
+
+# per-slot RC flag bits (HeapArrays.sl_rcflags)
+RCF_COLOR = 3  # mask: Bacon-Rajan colour (RC_BLACK, RC_GRAY, RC_WHITE, RC_PURPLE)
+RCF_BUFFERED = 4  # in the candidate-roots buffer
+RCF_ZCT = 8  # in the zero count table
+RCF_STACK = 16  # scratch: referenced from a stack (deferred RC reconcile)
+RC_BLACK = 0
+RC_GRAY = 1
+RC_WHITE = 2
+RC_PURPLE = 3
 
 # --- float parameters (HeapArrays.fpar, float64) ------------------------------------------
 F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
@@ -89,6 +117,9 @@ K_SWEEP_OBJ = 14  # per slot examined by the sweeper
 K_STACK_SCAN_BYTE = 15
 K_GLOBAL_SCAN_BYTE = 16
 K_STW_FIXED = 17  # fixed cost of a stop/start-the-world transition
+K_RC_OP = 18  # per reference-count increment or decrement
+K_RC_FREE = 19  # per object freed by reference counting
+K_RC_CYCLE_OBJ = 20  # per object visited by the cycle collector (per phase)
 N_COSTS = 24
 
 # --- kernel status codes -------------------------------------------------------------------
@@ -100,6 +131,7 @@ ST_STACK_GROW = 4
 ST_PARK = 5  # aux = park duration in ns
 ST_ERROR = 6  # aux = error code
 ST_ASSIST = 7  # goroutine owes assist work
+ST_CASCADE = 8  # a large reference-counting cascade just ran (aux = objects freed)
 
 GROW_PAGES = 1
 GROW_SPANS = 2

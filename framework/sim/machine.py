@@ -28,6 +28,7 @@ from framework.oracle import (
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mutator import run_ops
+from framework.runtime.kernels.trace import reachable_bytes
 from framework.sim.context import CollectorContext, StwToken
 from framework.sim.roots import Goroutine, Roots
 from framework.workloads.base import Workload
@@ -74,6 +75,8 @@ class Machine:
         self.recorder.totals.goroutines = len(specs)
         self.procs = simpy.Store(self.env, capacity=nprocs)
         self.procs.items = list(range(nprocs))
+        self._stw_lock = simpy.Resource(self.env, capacity=1)
+        self._stw_req: Any = None
         self.stopping = False
         self._restart = self.env.event()
         self._trigger: simpy.Event | None = None
@@ -106,6 +109,10 @@ class Machine:
 
     # --- safepoint ------------------------------------------------------------------------
     def stop_the_world(self) -> Generator[Any, Any, StwToken]:
+        # One stop-the-world at a time (Go: worldsema); a second requester waits its turn.
+        req = self._stw_lock.request()
+        yield req
+        self._stw_req = req
         requested = float(self.env.now)
         self.stopping = True
         self._restart = self.env.event()
@@ -134,6 +141,7 @@ class Machine:
         for p in token.procs:
             self.procs.put(p)
         self._restart.succeed()
+        self._stw_lock.release(self._stw_req)
 
     # --- verification (debug mode: an oracle re-trace at collector checkpoints) -------------
     def checkpoint(self, where: str, cycle: int, complete: bool, marked: bool = False) -> None:
@@ -214,6 +222,7 @@ class Machine:
             t0 = float(env.now)
             spent = 0.0
             ops0 = int(g.gs[L.G_OPS])
+            rc0 = int(self.heap.a.ctr[L.RC_NS])
             while True:
                 left_ops = self.quantum_ops - (int(g.gs[L.G_OPS]) - ops0)
                 pos, dt, status, aux = run_ops(
@@ -226,6 +235,7 @@ class Machine:
                     self.quantum_ns - spent,
                     left_ops,
                     self.cost,
+                    self.heap.work,
                 )
                 spent += dt
                 if status == L.ST_END:
@@ -249,7 +259,18 @@ class Machine:
                     f"goroutine {g.gid}: op {ops[pos].tolist()} at row {pos}: "
                     f"{L.ERROR_TEXT.get(int(aux), 'error')} (sp={g.sp})"
                 )
-            self.recorder.interval(p, round(t0), round(t0 + spent), PKind.MUTATOR)
+            # Reference-counting work done inside the quantum is the collector's time,
+            # recorded after the mutator's (its exact position inside the quantum is lost).
+            rc_ns = min(spent, float(int(self.heap.a.ctr[L.RC_NS]) - rc0))
+            t_rc = t0 + spent - rc_ns
+            self.recorder.interval(p, round(t0), round(t_rc), PKind.MUTATOR)
+            self.recorder.interval(p, round(t_rc), round(t0 + spent), PKind.RC)
+            if status == L.ST_CASCADE:
+                # A large cascade: a pause of this goroutine (it ran on the goroutine's time).
+                c_ns = min(spent, float(self.heap.a.ctr[L.LAST_CASCADE_NS]))
+                start, end = round(t0 + spent - c_ns), round(t0 + spent)
+                self.recorder.pause(Pause(start, end, "rc_cascade", 0, 0))
+                self.recorder.cascades.append((start, end, g.gid, int(aux)))
             if status == L.ST_TRIGGER:
                 self._fire_trigger()
             yield env.timeout(spent)
@@ -282,7 +303,26 @@ class Machine:
             raise WorkloadError("every goroutine is a daemon: set run.max_sim_time_ms")
         env.run(until=simpy.AnyOf(env, stop))
         self.sample_heap()
-        return self._finish()
+        log = self._finish()
+        # Leak accounting: let the collector reclaim all it can (outside simulated time,
+        # after the log's figures are taken), then count what is unreachable but allocated.
+        self.collector.final_collection(self.heap, self.roots, self.cost)
+        objs, nbytes = self._unreachable()
+        log.totals.counters["leaked_objects"] = objs
+        log.totals.counters["leaked_bytes"] = nbytes
+        return log
+
+    def _unreachable(self) -> tuple[int, int]:
+        """(objects, bytes) allocated but unreachable from the roots right now."""
+        c = self.heap.a.ctr
+        live_objs, live_bytes = reachable_bytes(
+            self.heap.a, self.roots.all_root_slots(), self.heap.nslots
+        )
+        return int(c[L.OBJECTS]) - int(live_objs), int(c[L.ALLOC_BYTES]) - int(live_bytes)
+
+    def measure_unreclaimed(self) -> None:
+        objs, nbytes = self._unreachable()
+        self.recorder.unreclaimed.append((round(self.env.now), objs, nbytes))
 
     def _finish(self) -> RunLog:
         c = self.heap.a.ctr
@@ -302,6 +342,9 @@ class Machine:
                 "spans_swept": int(c[L.SPANS_SWEPT]),
                 "barrier_calls": int(c[L.BARRIER_CALLS]),
                 "barrier_shades": int(c[L.BARRIER_SHADES]),
+                "rc_ops": int(c[L.RC_OPS]),
+                "cascade_max_objects": int(c[L.CASCADE_MAX]),
+                "cascades": int(c[L.CASCADES]),
             }
         )
         t.counters.update(self.collector.counters())

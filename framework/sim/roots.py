@@ -68,6 +68,11 @@ class Roots:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
         return sum(g.stack_alloc_bytes for g in self.goroutines if not g.finished)
 
+    def stack_slots(self) -> np.ndarray:
+        """Every live stack slot of every goroutine (nil included), concatenated."""
+        parts = [g.live_slots() for g in self.goroutines if not g.finished]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
     def all_root_slots(self) -> np.ndarray:
         """Every root pointer (globals and live stack slots), nil included."""
         parts = [self.globals] + [g.live_slots() for g in self.goroutines if not g.finished]

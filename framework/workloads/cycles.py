@@ -59,7 +59,12 @@ class CyclesParams(WorkloadParams):
 class Cycles(Workload):
     name = "cycles"
     Params = CyclesParams
-    smoke_params = {"structures": 12_000, "window": 64, "live_structures": 16}
+    smoke_params = {
+        "structures": 12_000,
+        "window": 64,
+        "live_structures": 16,
+        "acyclic_fraction": 0.25,
+    }
     params: CyclesParams
 
     def goroutines(self) -> list[GoroutineSpec]:

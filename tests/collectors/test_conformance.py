@@ -35,7 +35,8 @@ def test_safe_and_live(collector, workload):
     r = simulate(config(collector, workload), verify=True)
     assert r.violations == [], "\n".join(map(str, r.violations))
     s = r.summary
-    assert s["gc_cycles"] >= 1
+    assert s["objects_freed"] > 0
+    assert s["gc_cycles"] >= 1 or not collectors.get(collector).capabilities.traces
     assert s["dangling_accesses"] == 0
     assert 0 <= s["gc_cpu_fraction"] < 1
     assert 0 < s["mutator_utilization"] <= 1

@@ -234,14 +234,14 @@ def test_barrier_cost_is_charged_per_call_and_per_shade():
     a = stp.heap.a
     args = (a, g.gs, g.stack, stp.roots.globals)
     o = ops((Op.STORE, HOLDER, 0, NEW))
-    pos, spent, status, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost)
+    pos, spent, status, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost, np.zeros(1, np.int32))
     assert (pos, status) == (1, L.ST_END)
     assert spent == 3.0 + 50.0 + 2 * 700.0
     # the same store again: barrier runs, shades nothing (both already grey)
-    _, spent, _, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost)
+    _, spent, _, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost, np.zeros(1, np.int32))
     assert spent == 3.0 + 50.0
     a.ctr[L.BARRIER] = L.BARRIER_OFF
-    _, spent, _, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost)
+    _, spent, _, _ = run_ops(*args, o, 0, 1e30, 1 << 60, cost, np.zeros(1, np.int32))
     assert spent == 3.0
 
 

@@ -100,10 +100,12 @@ def new_span(a, cls, nelems, npages, elemsize):
     a.sp_next[s] = -1
     a.sp_sweepgen[s] = ctr[L.SWEEPGEN]  # a fresh span counts as swept (Go: mheap.alloc)
     base = a.sp_base[s]
+    a.sp_inlist[s] = 0
     for i in range(base, base + nelems):
         a.sl_alloc[i] = 0
         a.sl_mark[i] = 0
         a.sl_size[i] = elemsize
+        a.sl_span[i] = s
     ctr[L.INUSE_SPAN_BYTES] += npages * PAGE
     ctr[L.SPANS_INUSE] += 1
     ctr[L.SPAN_ALLOCS] += 1

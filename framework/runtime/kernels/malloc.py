@@ -66,6 +66,7 @@ def alloc_slow(a, size, c, cost):
             break
         a.cls_partial[c] = a.sp_next[s]
         a.sp_next[s] = -1
+        a.sp_inlist[s] = 0
         slot = _take_slot(a, s)
         if slot >= 0:
             a.cls_cur[c] = s

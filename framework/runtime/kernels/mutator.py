@@ -18,20 +18,24 @@ from __future__ import annotations
 from framework.runtime import layout as L
 from framework.runtime.kernels.jit import kernel
 from framework.runtime.kernels.malloc import alloc_slow
+from framework.runtime.kernels.rc import rc_new_object, rc_write
 
 
 @kernel
-def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
+def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     """Execute ``ops[pos:]`` for goroutine state ``gs`` with stack slots ``stack``.
 
     Returns ``(pos, spent_ns, status, aux)``; ``pos`` is the next op to run. On ST_GROW,
-    ST_STACK_GROW and ST_ERROR the op at ``pos`` was not executed.
+    ST_STACK_GROW and ST_ERROR the op at ``pos`` was not executed. ``work`` is a scratch
+    array for reference-counting cascades (``Heap.work``).
     """
     ctr = a.ctr
     spent = 0.0
     n = ops.shape[0]
     done = 0
     nglob = globs.shape[0]
+    rc_on = ctr[L.RC_MODE] != L.RC_OFF
+    rc_eager = ctr[L.RC_MODE] == L.RC_EAGER
     mode = ctr[L.BARRIER]
     barrier_on = mode != L.BARRIER_OFF
     # Arrays and costs used per op, hoisted (attribute access on the heap tuple is cheap,
@@ -66,6 +70,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
         y = ops[pos, 2]
         z = ops[pos, 3]
         sp = gs[L.G_SP]
+        if rc_on:
+            ctr[L.LAST_CASCADE] = 0
+            ctr[L.LAST_CASCADE_NS] = 0
         if code == 1:  # ALLOC stack[x] = new(y bytes, z fields)
             if x < 0 or x >= sp:
                 status = L.ST_ERROR
@@ -123,10 +130,18 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
             ctr[L.TOTAL_ALLOC_BYTES] += esize
             ctr[L.TOTAL_ALLOC_REQ] += y
             ctr[L.HEAP_SCAN] += 8 * z
+            if rc_on:
+                rc_new_object(a, slot)
+                if rc_eager:
+                    spent += rc_write(a, stack[x], slot, work, cost)
             stack[x] = slot
             spent += k_alloc + t + k_alloc_byte * esize
             pos += 1
             done += 1
+            if rc_on and ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
+                status = L.ST_CASCADE
+                aux = ctr[L.LAST_CASCADE]
+                break
             if ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]:
                 status = L.ST_TRIGGER
                 aux = 0
@@ -190,6 +205,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 ctr[L.BARRIER_CALLS] += 1
                 ctr[L.BARRIER_SHADES] += b_n
                 spent += k_barrier + k_shade * b_n
+            if rc_on:
+                spent += rc_write(a, old, new, work, cost)
             fields[obj, y] = new
             spent += cost[L.K_STORE]
         elif code == 3:  # LOAD stack[x] = stack[y].field[z]
@@ -205,6 +222,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
             if z >= a.sl_nfields[obj]:
                 if a.sl_alloc[obj] == 0:
                     ctr[L.DANGLING] += 1
+                    if rc_eager:
+                        spent += rc_write(a, stack[x], -1, work, cost)
                     stack[x] = -1
                     pos += 1
                     done += 1
@@ -214,7 +233,10 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 break
             if a.sl_alloc[obj] == 0:
                 ctr[L.DANGLING] += 1
-            stack[x] = a.fields[obj, z]
+            v = a.fields[obj, z]
+            if rc_eager:
+                spent += rc_write(a, stack[x], v, work, cost)
+            stack[x] = v
             spent += cost[L.K_LOAD]
         elif code == 4:  # GSTORE globals[x] = stack[y]
             if x < 0 or x >= nglob:
@@ -254,6 +276,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 ctr[L.BARRIER_CALLS] += 1
                 ctr[L.BARRIER_SHADES] += b_n
                 spent += k_barrier + k_shade * b_n
+            if rc_on:
+                spent += rc_write(a, old, new, work, cost)
             globs[x] = new
             spent += cost[L.K_STORE]
         elif code == 5:  # GLOAD stack[x] = globals[y]
@@ -265,7 +289,10 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 status = L.ST_ERROR
                 aux = L.ERR_SLOT
                 break
-            stack[x] = globs[y]
+            v = globs[y]
+            if rc_eager:
+                spent += rc_write(a, stack[x], v, work, cost)
+            stack[x] = v
             spent += cost[L.K_LOAD]
         elif code == 6:  # PUSH x slots, y bytes
             if x < 0:
@@ -287,6 +314,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 aux = L.ERR_POP
                 break
             for i in range(sp - x, sp):
+                if rc_eager:
+                    spent += rc_write(a, stack[i], -1, work, cost)
                 stack[i] = -1
             gs[L.G_SP] = sp - x
             gs[L.G_STACK_BYTES] -= y
@@ -296,6 +325,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 status = L.ST_ERROR
                 aux = L.ERR_SLOT
                 break
+            if rc_eager:
+                spent += rc_write(a, stack[x], -1, work, cost)
             stack[x] = -1
             spent += cost[L.K_SLOT]
         elif code == 9:  # MOVE stack[x] = stack[y]  (y == NIL stores nil)
@@ -303,7 +334,10 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
                 status = L.ST_ERROR
                 aux = L.ERR_SLOT
                 break
-            stack[x] = stack[y] if y >= 0 else -1
+            v = stack[y] if y >= 0 else -1
+            if rc_eager:
+                spent += rc_write(a, stack[x], v, work, cost)
+            stack[x] = v
             spent += cost[L.K_SLOT]
         elif code == 0:  # COMPUTE x units
             spent += cost[L.K_COMPUTE] * x
@@ -319,6 +353,15 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost):
             break
         pos += 1
         done += 1
+        if rc_on:
+            if ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
+                status = L.ST_CASCADE
+                aux = ctr[L.LAST_CASCADE]
+                break
+            if ctr[L.RC_REQUEST] != 0:
+                status = L.ST_TRIGGER
+                aux = 0
+                break
     gs[L.G_OPS] += done
     ctr[L.MUTATOR_OPS] += done
     return pos, spent, status, aux

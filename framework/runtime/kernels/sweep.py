@@ -78,6 +78,7 @@ def begin_sweep(a):
         c = a.sp_class[s]
         a.sp_next[s] = a.cls_unswept[c]
         a.cls_unswept[c] = s
+        a.sp_inlist[s] = 0
         n += 1
     ctr[L.SWEEP_PENDING] = n
     ctr[L.PAGES_SWEPT] = 0
@@ -93,6 +94,7 @@ def _put_swept(a, s):
         if c > 0 and a.sp_nalloc[s] < a.sp_nelems[s]:
             a.sp_next[s] = a.cls_partial[c]
             a.cls_partial[c] = s
+            a.sp_inlist[s] = 1
 
 
 @kernel
