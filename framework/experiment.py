@@ -4,7 +4,8 @@ A study folder holds ``config.toml`` (the base config) and ``study.py``, which d
 
 - ``DESCRIPTION``: one line;
 - ``points(scale) -> list[dict]``: the runs, as ``{"dotted.key": value}`` overrides of the
-  base config, for ``scale`` in ``("tiny", "full")`` (tiny: seconds, for tests);
+  base config (plus undotted metadata such as ``label``), for ``scale`` in
+  ``("tiny", "full")`` (tiny: seconds, for tests);
 - ``check(rows) -> list[str]``: the qualitative result the study reproduces, as a list of
   failures (empty when it holds);
 - ``plot(rows, out) -> list[Path]``: its figures.
@@ -56,9 +57,12 @@ def load(name: str) -> Study:
 
 
 def resolve(base: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
-    """The config data of one point: the base with the point's overrides applied."""
+    """The config data of one point: the base with the point's overrides applied. Keys
+    without a dot (e.g. ``label``) are the study's own metadata, not config."""
     out = apply_overrides(base, [])
     for key, value in point.items():
+        if "." not in key:
+            continue
         node = out
         *parents, last = key.split(".")
         for p in parents:

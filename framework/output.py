@@ -8,6 +8,8 @@ Files in the run folder:
   cycles.csv       one row per GC cycle (the gctrace table)
   intervals.csv    per-P busy intervals (kind: see framework.events.PKind)
   gctrace.txt      the cycles in Go's GODEBUG=gctrace=1 format
+  cascades.csv     reference-counting cascades recorded as goroutine pauses (RC only)
+  unreclaimed.csv  allocated-but-unreachable garbage over time (when sampled)
 Each file is written to a temporary name and renamed, so a crash never leaves half a file.
 """
 
@@ -61,6 +63,17 @@ def write_run(result: RunResult, out: Path) -> None:
     header = list(rows[0]) if rows else [k for k in asdict(_empty_cycle()) if k != "extra"]
     atomic_write(out / "cycles.csv", _csv(header, [[r.get(k, "") for k in header] for r in rows]))
     from framework.gctrace import format_trace
+
+    if log.cascades:
+        atomic_write(
+            out / "cascades.csv",
+            _csv(["start_ns", "end_ns", "goroutine", "objects"], [list(c) for c in log.cascades]),
+        )
+    if log.unreclaimed:
+        atomic_write(
+            out / "unreclaimed.csv",
+            _csv(["t_ns", "objects", "bytes"], [list(u) for u in log.unreclaimed]),
+        )
 
     trace = format_trace(rows, log.nprocs)
     atomic_write(out / "gctrace.txt", "".join(line + "\n" for line in trace))

@@ -13,6 +13,7 @@ from framework.metrics.fragmentation import fragmentation_stats
 from framework.metrics.heap import heap_stats
 from framework.metrics.mmu import bmu, default_windows, mmu
 from framework.metrics.pauses import pause_stats
+from framework.metrics.rc import rc_stats
 
 
 def to_builtin(x: Any) -> Any:
@@ -56,6 +57,7 @@ def summarize(log: RunLog, mmu_windows_ns: np.ndarray | list[int] | None = None)
     out.update(heap_stats(log))
     out.update(fragmentation_stats(log))
     out.update(cycle_stats(log))
+    out.update(rc_stats(log))
     for phase, st in out["pause_by_phase"].items():
         for k in ("count", "total_ns", "max_ns", "p50_ns", "p99_ns"):
             out[f"pause_{phase}_{k}"] = st[k]

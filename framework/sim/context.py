@@ -88,6 +88,10 @@ class CollectorContext:
     def sample_heap(self) -> None:
         self._m.sample_heap()
 
+    def measure_unreclaimed(self) -> None:
+        """Record how much allocated memory is already unreachable (a measuring trace)."""
+        self._m.measure_unreclaimed()
+
     def checkpoint(
         self, where: str, cycle: int, complete: bool = False, marked: bool = False
     ) -> None:

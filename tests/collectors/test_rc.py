@@ -172,3 +172,14 @@ def test_deferred_rc_counts_fewer_operations_but_pauses():
     assert deferred["rc_ops"] < eager["rc_ops"] / 2
     assert deferred["pause_rc_reconcile_count"] > 0
     assert eager.get("pause_rc_reconcile_count", 0) == 0
+
+
+def test_unreclaimed_garbage_is_sampled_over_time():
+    data = cycles_config({"name": "rc", "leak_sample_us": 200})
+    r = simulate(parse_config(data))
+    samples = r.log.unreclaimed
+    assert len(samples) >= 3
+    garbage = [b for _, _, b in samples]
+    assert garbage == sorted(garbage)  # plain RC: cyclic garbage only accumulates
+    assert garbage[-1] > 0
+    assert r.summary["unreclaimed_bytes_max"] == max(garbage)

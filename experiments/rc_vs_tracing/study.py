@@ -1,0 +1,153 @@
+"""Reference counting versus tracing (the seed article's comparison).
+
+Plain RC frees acyclic garbage the moment it dies, but never frees cycles: it leaks
+exactly the cyclic garbage. Trial deletion (Bacon & Rajan) frees the cycles at the cost of
+stop-the-world collections. Tracing collectors leak nothing; their cost is pauses (STW) or
+background CPU (concurrent). RC's own pauses are cascades: dropping a large structure frees
+it all on the goroutine that dropped it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from framework.plots import style
+
+DESCRIPTION = "RC, RC + trial deletion, STW and concurrent on cycles, binary_trees, steady"
+COLLECTORS = {
+    "rc": {"collector.name": "rc"},
+    "rc_cycle": {
+        "collector.name": "rc",
+        "collector.cycle_collection": True,
+        "collector.cycle_buffer": 2000,
+    },
+    "stw": {"collector.name": "stw"},
+    "concurrent": {"collector.name": "concurrent", "collector.barrier": "hybrid"},
+}
+LABELS = {
+    "rc": "RC",
+    "rc_cycle": "RC + trial deletion",
+    "stw": "stop-the-world",
+    "concurrent": "concurrent (hybrid)",
+}
+WORKLOADS = {
+    "tiny": {
+        "cycles": {
+            "workload.name": "cycles",
+            "workload.structures": 20_000,
+            "workload.acyclic_fraction": 0.3,
+        },
+        "binary_trees": {"workload.name": "binary_trees", "workload.max_depth": 10},
+        "steady": {
+            "workload.name": "steady",
+            "workload.live_objects": 20_000,
+            "workload.anchors": 256,
+            "workload.replacements": 200_000,
+        },
+    },
+    "full": {
+        "cycles": {
+            "workload.name": "cycles",
+            "workload.structures": 200_000,
+            "workload.acyclic_fraction": 0.3,
+        },
+        "binary_trees": {"workload.name": "binary_trees", "workload.max_depth": 14},
+        "steady": {
+            "workload.name": "steady",
+            "workload.live_objects": 200_000,
+            "workload.anchors": 1024,
+            "workload.replacements": 2_000_000,
+        },
+    },
+}
+
+
+def points(scale: str) -> list[dict[str, Any]]:
+    return [
+        {"label": c, **spec, **wl}
+        for wl in WORKLOADS[scale].values()
+        for c, spec in COLLECTORS.items()
+    ]
+
+
+def _get(rows: list[dict[str, Any]], workload: str, label: str) -> dict[str, Any]:
+    for r in rows:
+        if r["point"]["workload.name"] == workload and r["point"]["label"] == label:
+            return r["summary"]
+    raise KeyError((workload, label))
+
+
+def check(rows: list[dict[str, Any]]) -> list[str]:
+    fails = []
+    wls = sorted({r["point"]["workload.name"] for r in rows})
+    for wl in wls:
+        for c in ("rc_cycle", "stw", "concurrent"):
+            if _get(rows, wl, c)["leaked_bytes"] != 0:
+                fails.append(f"{LABELS[c]} leaked on {wl}")
+    if "cycles" in wls and not _get(rows, "cycles", "rc")["leaked_bytes"] > 0:
+        fails.append("plain RC did not leak the cyclic garbage of `cycles`")
+    for wl in wls:
+        if wl != "cycles" and _get(rows, wl, "rc")["leaked_bytes"] != 0:
+            fails.append(f"plain RC leaked on acyclic {wl}")
+    return fails
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table: throughput, pauses, heap peak and leaks per workload x collector."""
+    head = (
+        "| workload | collector | throughput (M ops / simulated s) | max pause (µs) "
+        "| p99 pause (µs) | heap peak (MiB) | leaked (KiB) | RC ops (M) |"
+    )
+    lines = [head, "|" + "---|" * 8]
+    for wl in sorted({r["point"]["workload.name"] for r in rows}):
+        for c in COLLECTORS:
+            s = _get(rows, wl, c)
+            lines.append(
+                f"| {wl} | {LABELS[c]} | {s['throughput_ops_per_s'] / 1e6:.1f} | "
+                f"{s['pause_max_ns'] / 1e3:.0f} | {s['pause_p99_ns'] / 1e3:.0f} | "
+                f"{s['heap_peak_bytes'] / 2**20:.1f} | {s['leaked_bytes'] / 1024:.0f} | "
+                f"{s['rc_ops'] / 1e6:.2f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    style.apply()
+    wls = sorted({r["point"]["workload.name"] for r in rows})
+    metrics = (
+        ("throughput_ops_per_s", 1e-6, "throughput (M ops / sim. s)"),
+        ("pause_max_ns", 1e-3, "max pause (µs)"),
+        ("heap_peak_bytes", 2**-20, "heap peak (MiB)"),
+        ("leaked_bytes", 2**-20, "leaked (MiB)"),
+    )
+    fig, axes = plt.subplots(1, len(metrics), figsize=(style.FULL_IN, 2.4))
+    x = np.arange(len(wls))
+    width = 0.8 / len(COLLECTORS)
+    for ax, (key, scale, label) in zip(axes, metrics, strict=True):
+        for i, c in enumerate(COLLECTORS):
+            vals = [_get(rows, wl, c)[key] * scale for wl in wls]
+            ax.bar(
+                x + (i - 1.5) * width, vals, width, label=LABELS[c], color=style.collector_colour(c)
+            )
+        ax.set_xticks(x, [w.replace("_", " ") for w in wls], rotation=20)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3, lw=0.5)
+    axes[1].set_yscale("log")
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="upper center",
+        ncol=4,
+        frameon=False,
+        bbox_to_anchor=(0.5, 1.06),
+    )
+    fig.tight_layout()
+    (out / "table.md").write_text(table(rows))
+    paths = [out / "rc_vs_tracing.png", out / "rc_vs_tracing.pdf"]
+    for p in paths:
+        fig.savefig(p)
+    plt.close(fig)
+    return paths
