@@ -32,30 +32,21 @@ queue (Go buffers per P and flushes at gcMarkDone: the ragged barrier is not mod
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Generator
 from typing import Any, Literal
 
 from pydantic import Field
 
 from framework.collectors.base import Capabilities, Collector, CollectorParams
+from framework.collectors.tricolour import Policy, TriColour
 from framework.events import Cycle, PKind
 from framework.pacer.base import NonHeap
 from framework.pacer.limiter import CpuLimiter
 from framework.runtime import layout as L
-from framework.runtime.kernels.mark import drain, drain_budget, reset_mark_counters, scan_roots
-from framework.runtime.kernels.sweep import begin_sweep, finish_sweep, pace_sweeper, sweep_some
+from framework.runtime.kernels.sweep import pace_sweeper, sweep_some
 from framework.runtime.kernels.trace import reachable_bytes
 
-BARRIERS = {
-    "none": L.BARRIER_OFF,
-    "dijkstra": L.BARRIER_DIJKSTRA,
-    "yuasa": L.BARRIER_YUASA,
-    "hybrid": L.BARRIER_HYBRID,
-}
-ROOT_BLOCK_BYTES = 256 << 10  # Go: rootBlockBytes
 GC_OVER_ASSIST_WORK = 64 << 10  # Go: gcOverAssistWork
-_ALL = 1 << 62
 
 
 class ConcurrentParams(CollectorParams):
@@ -69,6 +60,27 @@ class ConcurrentParams(CollectorParams):
     measure_floating: bool = Field(
         True, description="trace at each mark termination to measure floating garbage"
     )
+    # Design knobs; the defaults are the correct design for the barrier. Other settings
+    # are unsafe variants the safety checker must catch (docs/checking.md).
+    rescan_stacks: bool | None = Field(
+        None, description="re-scan stacks at mark termination (default: yes for dijkstra)"
+    )
+    snapshot_stacks: bool | None = Field(
+        None, description="scan stacks at sweep termination (default: yes for yuasa)"
+    )
+    allocate_black: bool = Field(True, description="allocate black during mark")
+    barrier_on_globals: bool = Field(True, description="global stores run the barrier")
+    skip_stack_of: int = Field(-1, ge=-1, description="never scan this goroutine's stack")
+
+    def policy(self) -> Policy:
+        return Policy.for_barrier(
+            self.barrier,
+            rescan_stacks=self.rescan_stacks,
+            snapshot_stacks=self.snapshot_stacks,
+            allocate_black=self.allocate_black,
+            barrier_on_globals=self.barrier_on_globals,
+            skip_stack_of=self.skip_stack_of,
+        )
 
 
 class Concurrent(Collector):
@@ -79,12 +91,11 @@ class Concurrent(Collector):
 
     def __init__(self, params: ConcurrentParams) -> None:
         super().__init__(params)
-        self.mode = BARRIERS[params.barrier]
+        self.tc = TriColour(params.policy())
         self.marking = False
         self.terminating = False
         self.mark_done: Any = None
         self.sweep_wake: Any = None
-        self.root_jobs: deque[tuple[str, int, int]] = deque()
         self.bg_credit = 0.0
         self.mark_start = 0.0
         self.heap_scan_at_start = 0
@@ -166,11 +177,13 @@ class Concurrent(Collector):
         token = yield from ctx.stop_the_world()
         self._update_limiter(ctx, force=True)
         ctx.sample_heap()
-        _, sweep_ns = finish_sweep(heap.a, cost)
+        ctr[L.ASSISTS_ON] = 0
+        # begin_cycle finishes the sweep first, so the checkpoint sees the swept heap.
+        # Go's finishsweep_m is single-threaded; a stack snapshot uses every P's helper.
+        sweep_ns, snapshot_ns = self.tc.begin_cycle(heap, roots, cost)
+        stw_ns = cost[L.K_STW_FIXED] + sweep_ns + snapshot_ns / ctx.nprocs
         ctx.checkpoint("sweep_termination", n - 1, complete=False)
-        reset_mark_counters(heap.a)
         for g in roots.goroutines:
-            g.gs[L.G_STACK_BLACK] = 0
             g.gs[L.G_ASSIST_CREDIT] = 0
         nh = self._nonheap(ctx)
         ctx.pacer.start_cycle(nh)
@@ -178,20 +191,7 @@ class Concurrent(Collector):
         cyc.goal = -1 if goal is None else goal
         workers = ctx.pacer.workers(ctx.nprocs)
         self.heap_scan_at_start = int(ctr[L.HEAP_SCAN])
-        ctr[L.ALLOC_BLACK] = 1
-        ctr[L.BARRIER] = self.mode
         ctr[L.ASSISTS_ON] = 1 if self.params.assists else 0
-        self.root_jobs.clear()
-        block = ROOT_BLOCK_BYTES // 8
-        for lo in range(0, roots.globals.shape[0], block):
-            self.root_jobs.append(("globals", lo, min(lo + block, roots.globals.shape[0])))
-        stw_ns = cost[L.K_STW_FIXED] + sweep_ns
-        if self.params.barrier == "yuasa":
-            stw_ns += self._scan_all_stacks(ctx) / ctx.nprocs  # the snapshot, on all Ps
-        else:
-            for g in roots.goroutines:
-                if not g.finished:
-                    self.root_jobs.append(("stack", g.gid, 0))
         yield ctx.sleep(stw_ns)
         self.bg_credit = 0.0
         self.cyc_ns = dict.fromkeys(self.cyc_ns, 0.0)
@@ -217,23 +217,15 @@ class Concurrent(Collector):
         token = yield from ctx.stop_the_world()
         self._update_limiter(ctx, force=True)
         self.marking = False
-        stw_ns = cost[L.K_STW_FIXED]
-        work_ns = 0.0
-        if self.params.barrier == "dijkstra":
-            rescan = self._scan_all_stacks(ctx)
-            work_ns += rescan
-            self.total["stw_rescan_ns"] += rescan
-        _, t, _ = drain(heap.a, _ALL, cost)  # greys left by barriers since mark completion
-        work_ns += t
-        stw_ns += work_ns / ctx.nprocs  # Go marks at termination with every P's helper
+        rescan, drained = self.tc.terminate_mark(heap, roots, cost)
+        self.total["stw_rescan_ns"] += rescan
+        # Go marks at mark termination with every P's helper.
+        stw_ns = cost[L.K_STW_FIXED] + (rescan + drained) / ctx.nprocs
         ctx.checkpoint("mark_termination", n, marked=True)
         if self.params.measure_floating:
             # Floating garbage: marked at mark termination but already unreachable.
             _, live = reachable_bytes(heap.a, roots.all_root_slots(), heap.nslots)
             cyc.extra["floating_garbage_bytes"] = max(0, int(ctr[L.MARKED_BYTES]) - int(live))
-        ctr[L.ALLOC_BLACK] = 0
-        ctr[L.BARRIER] = L.BARRIER_OFF
-        ctr[L.ASSISTS_ON] = 0
         marked = int(ctr[L.MARKED_BYTES])
         cyc.heap_at_mark_end = int(ctr[L.HEAP_LIVE])
         cyc.marked = marked
@@ -255,7 +247,7 @@ class Concurrent(Collector):
             marked, scan_work - stack_work - globals_work, stack_work, roots.globals_bytes
         )
         ctr[L.HEAP_LIVE] = marked
-        begin_sweep(heap.a)
+        self.tc.begin_sweep(heap)
         ctx.pacer.commit(heap_live=marked, sweep_done=False)
         trig = self._refresh_trigger(ctx)
         pace_sweeper(heap.a, trig if trig is not None else 1 << 62)
@@ -296,68 +288,14 @@ class Concurrent(Collector):
             self.sweep_wake.succeed()
 
     # --- marking work ---------------------------------------------------------------------
-    def _scan_stack(self, ctx: Any, g: Any) -> float:
-        t = scan_roots(
-            ctx.heap.a,
-            g.stack,
-            g.sp,
-            g.stack_bytes,
-            L.STACK_SCAN_WORK,
-            L.K_STACK_SCAN_BYTE,
-            ctx.cost,
-        )
-        g.gs[L.G_STACK_BLACK] = 1
-        return float(t)
-
-    def _scan_all_stacks(self, ctx: Any) -> float:
-        """Scan every stack and drain (a stop-the-world snapshot or re-scan); cost in ns."""
-        spent = sum(self._scan_stack(ctx, g) for g in ctx.roots.goroutines if not g.finished)
-        _, t, _ = drain(ctx.heap.a, _ALL, ctx.cost)
-        return spent + float(t)
-
     def _mark_slice(
-        self, ctx: Any, budget_ns: float, max_work: float = float(_ALL)
+        self, ctx: Any, budget_ns: float, max_work: float = float(1 << 62)
     ) -> tuple[int, float, list[Any]]:
-        """Do up to ``budget_ns`` of marking: root jobs first, then grey objects (Go's gcDrain
-        order is roots then heap; gcDrainN, used by assists, the reverse - close enough at
-        slice granularity). Returns (scan work, cost ns, goroutines suspended for a scan)."""
-        a = ctx.heap.a
-        roots = ctx.roots
-        work, spent = 0, 0.0
-        suspended = []
-        while spent < budget_ns and work < max_work:
-            if self.root_jobs:
-                kind, x, y = self.root_jobs.popleft()
-                if kind == "globals":
-                    t = scan_roots(
-                        a,
-                        roots.globals[x:y],
-                        y - x,
-                        8 * (y - x),
-                        L.GLOBAL_SCAN_WORK,
-                        L.K_GLOBAL_SCAN_BYTE,
-                        ctx.cost,
-                    )
-                    work += 8 * (y - x)
-                else:
-                    g = roots.goroutines[x]
-                    if g.finished:
-                        continue
-                    ctx.suspend(g)
-                    suspended.append(g)
-                    t = self._scan_stack(ctx, g)
-                    work += g.stack_bytes
-                spent += float(t)
-                continue
-            if a.ctr[L.GREY_N] == 0:
-                break
-            w, t, _ = drain_budget(a, int(min(max_work - work, _ALL)), budget_ns - spent, ctx.cost)
-            work += int(w)
-            spent += float(t)
-        return work, spent, suspended
+        """Marking for ``budget_ns`` (TriColour.mark_slice), suspending scanned goroutines."""
+        return self.tc.mark_slice(ctx.heap, ctx.roots, budget_ns, ctx.cost, max_work, ctx.suspend)
 
     def _out_of_work(self, ctx: Any) -> bool:
-        return not self.root_jobs and ctx.heap.a.ctr[L.GREY_N] == 0
+        return self.tc.out_of_work(ctx.heap)
 
     def _maybe_done(self, ctx: Any) -> None:
         """Go: gcMarkDone, when the last worker finds no work."""

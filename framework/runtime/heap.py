@@ -79,6 +79,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
     k = max(1, max_fields)
     ctr = np.zeros(L.N_COUNTERS, dtype=np.int64)
     ctr[L.TRIGGER] = np.iinfo(np.int64).max
+    ctr[L.BARRIER_GLOBALS] = 1
     return HeapArrays(
         cls_size=TABLE.size.astype(np.int64),
         cls_npages=TABLE.npages.astype(np.int64),

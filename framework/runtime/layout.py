@@ -63,6 +63,7 @@ RC_REQUEST = 53  # 1: a mutator asks the RC collector to run (ZCT or buffer full
 ZCT_LIMIT = 54
 RCBUF_LIMIT = 55
 CASCADES = 56  # cascades that freed at least one object
+BARRIER_GLOBALS = 57  # 1: global stores go through the barrier (0 only for a mutant)
 N_COUNTERS = 64
 
 RC_OFF = 0

@@ -249,7 +249,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 break
             new = stack[y] if y >= 0 else -1
             old = globs[x]
-            if barrier_on:
+            if barrier_on and ctr[L.BARRIER_GLOBALS] != 0:
                 # The write barrier (Go: gcWriteBarrier), inline (see jit.py):
                 #   Dijkstra: shade(new); Yuasa: shade(old);
                 #   hybrid (Go 1.8+): shade(old); shade(new) if this stack is still grey.
