@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     from framework.sweep.command import add_parser as add_sweep
 
     add_sweep(sub)
+    from framework.report_command import add_gctrace_parser
+    from framework.report_command import add_parsers as add_report_and_plot
+
+    add_report_and_plot(sub)
+    add_gctrace_parser(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

@@ -1,0 +1,91 @@
+"""Importing real Go ``GODEBUG=gctrace=1`` logs into gclab's per-cycle schema.
+
+Rules: every line that holds a gctrace record is read (a prefix such as a logger's
+timestamp is skipped); other lines (program output, ``scvg`` lines) are counted and
+ignored. Columns follow ``framework.events.Cycle`` (``cycles.csv``); times are absolute ns
+from the program's start (``@`` is the cycle's start), sizes are bytes from the MiB Go
+prints, so they are truncated to whole MiB. ``gomaxprocs``, ``forced`` and ``gc_cpu_pct``
+(Go's cumulative GC CPU percentage) are added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from framework.gctrace import TraceLine, parse_line
+
+MiB = 1 << 20
+_START = re.compile(r"gc \d+ @")
+
+COLUMNS = [
+    "cycle", "start_ns", "mark_start_ns", "mark_end_ns", "end_ns",
+    "heap_at_start", "heap_at_mark_end", "marked", "goal", "stack_bytes", "globals_bytes",
+    "stw_sweep_term_ns", "concurrent_mark_ns", "stw_mark_term_ns",
+    "assist_cpu_ns", "background_cpu_ns", "idle_cpu_ns", "gomaxprocs", "forced", "gc_cpu_pct",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Imported:
+    cycles: pd.DataFrame
+    lines: int  # lines read
+    skipped: int  # lines that held no gctrace record
+
+
+def find_record(line: str) -> TraceLine | None:
+    t = parse_line(line)
+    if t is not None:
+        return t
+    m = _START.search(line)
+    return parse_line(line[m.start() :]) if m else None
+
+
+def _row(t: TraceLine) -> dict[str, int | bool]:
+    start = round(t.at_s * 1e9)
+    mark_start = start + round(t.sweep_term_ns)
+    mark_end = mark_start + round(t.mark_ns)
+    return {
+        "cycle": t.cycle,
+        "start_ns": start,
+        "mark_start_ns": mark_start,
+        "mark_end_ns": mark_end,
+        "end_ns": mark_end + round(t.mark_term_ns),
+        "heap_at_start": t.heap_start_mib * MiB,
+        "heap_at_mark_end": t.heap_mark_end_mib * MiB,
+        "marked": t.marked_mib * MiB,
+        "goal": t.goal_mib * MiB,
+        "stack_bytes": (t.stacks_mib or 0) * MiB,
+        "globals_bytes": (t.globals_mib or 0) * MiB,
+        "stw_sweep_term_ns": round(t.sweep_term_ns),
+        "concurrent_mark_ns": round(t.mark_ns),
+        "stw_mark_term_ns": round(t.mark_term_ns),
+        "assist_cpu_ns": round(t.assist_cpu_ns),
+        "background_cpu_ns": round(t.background_cpu_ns),
+        "idle_cpu_ns": round(t.idle_cpu_ns),
+        "gomaxprocs": t.procs,
+        "forced": t.forced,
+        "gc_cpu_pct": t.gc_cpu_pct,
+    }
+
+
+def import_text(text: str) -> Imported:
+    lines = text.splitlines()
+    rows = [_row(t) for t in map(find_record, lines) if t is not None]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    return Imported(df, len(lines), len(lines) - len(rows))
+
+
+def import_log(path: str | Path) -> Imported:
+    return import_text(Path(path).read_text(errors="replace"))
+
+
+def load_cycles(path: str | Path) -> pd.DataFrame:
+    """Cycles from an imported CSV (``gclab gctrace import``) or straight from a log."""
+    p = Path(path)
+    if p.suffix == ".csv":
+        return pd.read_csv(p)
+    return import_log(p).cycles
