@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+OUT := results/quickstart
 
 .PHONY: run test bench lint clean
 
@@ -10,12 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# dev + dask: the test suite runs the Dask LocalCluster tests for real.
+$(STAMP): pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
 	touch $(STAMP)
 
+# The quick-start sweep (24 runs on all cores), then its tables and figures.
 run: $(STAMP)
-	$(BIN)/gclab run configs/quickstart.toml --out results/quickstart
+	$(BIN)/gclab sweep configs/quickstart.toml --out $(OUT)
+	$(BIN)/gclab report $(OUT) --metrics gc_cycles,gc_cpu_fraction,pause_max_ns,heap_peak_bytes,heap_overhead
+	$(BIN)/gclab plot $(OUT)
 
 test: $(STAMP)
 	$(BIN)/ruff check framework tests experiments
