@@ -46,7 +46,7 @@ def plot_gogc_tradeoff(data: SweepData, out: Path) -> list[Path]:
         for x, y, _, _, xv in pts if fam == data.families[0] else []:  # one family: no clutter
             if xv is not None:
                 ax.annotate(f"{axis_name(data.x)} {xv:g}", (x, y), xytext=(5, -9),
-                            textcoords="offset points", fontsize=6, color=c,
+                            textcoords="offset points", fontsize=7, color=c,
                             ha="left")  # fmt: skip
     ax.set_xlabel(ux.axis_label())
     ax.set_ylabel(uy.axis_label())

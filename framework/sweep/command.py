@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -87,8 +88,12 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as e:
         return _err(str(e))
     if args.dry_run:
-        print(f"sweep {spec.name}: {len(spec.runs)} runs")
-        _print_runs(spec)
+        try:
+            print(f"sweep {spec.name}: {len(spec.runs)} runs")
+            _print_runs(spec)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stdout = open(os.devnull, "w")  # silences the flush at exit
         return 0
     out = Path(args.out) if args.out else Path("results") / spec.name
     if out.exists() and not out.is_dir():

@@ -91,8 +91,9 @@ class Store:
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        if create:
-            self.db.executescript(_SCHEMA)
+        # Idempotent: a process killed between creating the file and its tables leaves a
+        # store that the next open completes.
+        self.db.executescript(_SCHEMA)
         self._lock_fd: Any = None
 
     # -- locking ---------------------------------------------------------------------------

@@ -160,3 +160,27 @@ def test_sigkill_mid_sweep_then_resume_matches_an_uninterrupted_sweep(
     a = load_results(out).drop(columns=["wall_s"])
     b = load_results(ref).drop(columns=["wall_s"])
     assert a.equals(b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after_ok", [0, 1, 6, 11])
+def test_sigkill_at_many_moments_then_resume(tiny_sweep, tmp_path, reference, kill_after_ok):
+    """Kill right after the store appears, after one run, mid-way, and one run before the end."""
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "framework", "sweep", str(tiny_sweep), "--out", str(out), "-q"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    db = out / "results.sqlite"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and _ok_count(db) >= kill_after_ok:
+            break
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with Store(out) as st:
+        rows = st.runs()
+    assert len(rows) == 12 and all(x["status"] == "ok" and x["attempts"] == 1 for x in rows)
+    assert {x["run_id"]: without_wall(x["summary"]) for x in rows} == reference[2]

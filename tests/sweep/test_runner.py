@@ -167,3 +167,14 @@ def test_an_outcome_is_all_or_nothing(tmp_path):
             st.record(bad)
         assert st.status()[rid] == "pending"
         assert st.db.execute("SELECT COUNT(*) FROM series").fetchone()[0] == 0
+
+
+def test_a_store_killed_before_its_tables_existed_opens(tmp_path):
+    """A kill between creating results.sqlite and its tables must not wedge the folder."""
+    (tmp_path / "results.sqlite").touch()
+    spec = load_sweep_from(tmp_path)
+    with Store(tmp_path) as st:
+        assert st.meta() == {} and st.status() == {}
+        st.check_compatible(spec)
+        st.register(spec)
+        assert st.counts()["pending"] == 12

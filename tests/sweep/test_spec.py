@@ -2,6 +2,8 @@
 name the key and what is allowed."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from framework.config import ConfigError
 from framework.sweep import build_sweep, load_sweep, run_id
@@ -154,3 +156,35 @@ def test_unknown_top_level_key_and_bad_base(tmp_path):
     (tmp_path / "on_sweep.toml").write_text('base = "sw.toml"\n')
     with pytest.raises(ConfigError, match="a base must be a plain config"):
         load_sweep(tmp_path / "on_sweep.toml")
+
+
+@given(
+    gogc=st.lists(st.integers(10, 400), min_size=1, max_size=4, unique=True),
+    anchors=st.lists(st.integers(1, 64), min_size=1, max_size=3, unique=True),
+    nzip=st.integers(1, 3),
+    seeds=st.integers(1, 3),
+    nvariants=st.integers(0, 2),
+)
+def test_expansion_is_the_product_of_every_axis_with_unique_stable_ids(
+    gogc, anchors, nzip, seeds, nvariants
+):
+    table = {
+        "seeds": seeds,
+        "pacer.gogc": gogc,
+        "workload.anchors": anchors,
+        "zip": {"workload.live_objects": [1000 + i for i in range(nzip)],
+                "workload.object_size": [64 + 8 * i for i in range(nzip)]},
+    }  # fmt: skip
+    if nvariants:
+        table["variants"] = {f"q{q}": {"run.quantum_ops": 100 * (q + 1)} for q in range(nvariants)}
+    s = sweep(table)
+    n = len(gogc) * len(anchors) * nzip * seeds * max(nvariants, 1)
+    assert len(s.runs) == n
+    assert len({r.run_id for r in s.runs}) == n
+    assert [r.run_id for r in sweep(table).runs] == [r.run_id for r in s.runs]
+    for r in s.runs:
+        cfg = r.config
+        assert cfg["pacer"]["gogc"] == r.params["pacer.gogc"]
+        assert cfg["workload"]["anchors"] == r.params["workload.anchors"]
+        assert cfg["workload"]["object_size"] == 64 + 8 * (cfg["workload"]["live_objects"] - 1000)
+        assert cfg["run"]["seed"] == r.params["seed"]
