@@ -48,7 +48,7 @@ def plot_heap_timeline(data: SweepData, out: Path) -> list[Path]:
             ax.set_title(f"{fam}{where}, seed {row['seed']}", loc="left")
             ax.set_xlim(0, max(t[-1] if len(t) else 1, 1e-3))
             ax.set_ylim(bottom=0)
-            ax.grid(alpha=0.3, lw=0.5)
+            ax.grid(axis="y", alpha=0.3, lw=0.5)  # no x grid: it would look like short pauses
     for ax in list(axes.flat)[len(picks) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
