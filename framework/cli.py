@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_and_plot(sub)
     add_gctrace_parser(sub)
+    from framework.checking.command import add_parser as add_check
+
+    add_check(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

@@ -66,4 +66,5 @@ def simulate(cfg: Config, verify: bool = False) -> RunResult:
     summary["collector"] = cfg.collector.name
     summary["workload"] = cfg.workload.name
     summary["wall_s"] = time.perf_counter() - t0
+    summary["checkpoints"] = machine.checkpoints
     return RunResult(cfg, log, summary, machine.violations)

@@ -85,6 +85,7 @@ class Machine:
         self.ctx = CollectorContext(self)
         self.verify = verify
         self.violations: list[Violation] = []
+        self.checkpoints = 0
 
     # --- trigger --------------------------------------------------------------------------
     def set_trigger(self, heap_live: int | None) -> None:
@@ -147,6 +148,7 @@ class Machine:
     def checkpoint(self, where: str, cycle: int, complete: bool, marked: bool = False) -> None:
         if not self.verify:
             return
+        self.checkpoints += 1
         self.violations += check_reachable_allocated(self.heap, self.roots, cycle, where)
         if marked:
             self.violations += check_reachable_marked(self.heap, self.roots, cycle, where)

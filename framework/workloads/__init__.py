@@ -36,11 +36,13 @@ from framework.workloads import binary_trees as _binary_trees  # noqa: E402
 from framework.workloads import cycles as _cycles  # noqa: E402
 from framework.workloads import goroutines as _goroutines  # noqa: E402
 from framework.workloads import growing as _growing  # noqa: E402
+from framework.workloads import shuffle as _shuffle  # noqa: E402
 
 register(_binary_trees.BinaryTrees)
 register(_growing.Growing)
 register(_goroutines.Goroutines)
 register(_cycles.Cycles)
+register(_shuffle.Shuffle)
 
 __all__ = [
     "GoroutineSpec",

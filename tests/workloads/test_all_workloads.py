@@ -17,6 +17,7 @@ from framework.workloads.interpreter import Interpreter
 SMALL: dict[str, dict] = {
     "steady": dict(live_objects=300, anchors=16, replacements=3000, goroutines=2, pointers=2),
     "binary_trees": dict(max_depth=7, min_depth=3, goroutines=2),
+    "shuffle": dict(slots=200, moves=2000, goroutines=2),
     "growing": dict(peak_objects=2000, churn=1.5, goroutines=2, phases=2),
     "goroutines": dict(
         goroutines=6,
@@ -39,7 +40,7 @@ MAX_OPS = 200_000  # interpreter budget for workloads without small params
 
 
 def make(cls: type[Workload], seed: int = 1, **overrides) -> Workload:
-    kw = dict(SMALL.get(cls.name, {}))
+    kw = dict(SMALL.get(cls.name, cls.smoke_params))
     kw.update(overrides)
     return cls(cls.Params(**kw), np.random.SeedSequence(seed))
 
