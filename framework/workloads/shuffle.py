@@ -42,7 +42,7 @@ class Shuffle(Workload):
     name = "shuffle"
     Params = ShuffleParams
     params: ShuffleParams
-    smoke_params = {"slots": 2000, "moves": 20_000}
+    smoke_params = {"slots": 4000, "moves": 80_000}
 
     def goroutines(self) -> list[GoroutineSpec]:
         return [GoroutineSpec() for _ in range(self.params.goroutines)]
