@@ -52,6 +52,7 @@ def caught(policy: Policy, examples: int) -> SafetyViolation:
     return e.value
 
 
+@pytest.mark.slow
 def test_no_barrier_loses_an_object_and_shrinks_to_a_short_story():
     v = caught(Policy.for_barrier("none"), 2000)
     assert v.steps <= 12, str(v)
@@ -60,6 +61,7 @@ def test_no_barrier_loses_an_object_and_shrinks_to_a_short_story():
     assert "reachable but unmarked" in text or "freed while reachable" in text
 
 
+@pytest.mark.slow
 def test_dijkstra_without_stack_rescan_is_caught():
     v = caught(Policy.for_barrier("dijkstra", rescan_stacks=False), 3000)
     assert v.steps <= 12, str(v)
