@@ -10,7 +10,10 @@ steps is a valid program.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +29,19 @@ from framework.runtime.kernels.sweep import sweep_some
 from framework.stepper import Stepper
 
 OBJ_SIZE = 24  # every object: two pointer fields (16 B) plus a word of data
+
+
+def step(fn: Callable[..., bool]) -> Callable[..., bool]:
+    """Record a step that happened as ``(name, args)`` in ``driver.trace`` (for replay)."""
+
+    @functools.wraps(fn)
+    def wrapper(self: CheckDriver, *args: Any) -> bool:
+        done = fn(self, *args)
+        if done:
+            self.trace.append((fn.__name__, args))
+        return done
+
+    return wrapper
 
 
 @dataclass
@@ -56,6 +72,7 @@ class CheckDriver:
                 g, np.array([(Op.PUSH, sh.base_slots, 8 * sh.base_slots, 0)], dtype=np.int32)
             )
         self.story: list[str] = []
+        self.trace: list[tuple[str, tuple[Any, ...]]] = []
         self.gen: dict[int, int] = {}
         self.pushed = [False] * sh.goroutines
         self.cycle = 0
@@ -101,6 +118,7 @@ class CheckDriver:
         self.story.append(line)
 
     # --- mutator steps --------------------------------------------------------------------
+    @step
     def alloc(self, g: int, s: int) -> bool:
         if s >= self._sp(g):
             return False
@@ -118,6 +136,7 @@ class CheckDriver:
         self._tell(f"g{g} allocates {self.name(obj)} into stack[{s}]")
         return True
 
+    @step
     def store(self, g: int, s: int, f: int, src: int | None) -> bool:
         sp = self._sp(g)
         if s >= sp or (src is not None and src >= sp) or self._slot(g, s) < 0:
@@ -128,6 +147,7 @@ class CheckDriver:
         self._tell(f"g{g} stores {self.name(new)} into {self.name(obj)}.f{f}")
         return True
 
+    @step
     def gstore(self, g: int, i: int, src: int | None) -> bool:
         if src is not None and src >= self._sp(g):
             return False
@@ -136,6 +156,7 @@ class CheckDriver:
         self._tell(f"g{g} stores {self.name(new)} into global[{i}]")
         return True
 
+    @step
     def load(self, g: int, dst: int, s: int, f: int) -> bool:
         sp = self._sp(g)
         if dst >= sp or s >= sp or self._slot(g, s) < 0:
@@ -148,6 +169,7 @@ class CheckDriver:
         )
         return True
 
+    @step
     def gload(self, g: int, dst: int, i: int) -> bool:
         if dst >= self._sp(g):
             return False
@@ -155,6 +177,7 @@ class CheckDriver:
         self._tell(f"g{g} loads {self.name(self._slot(g, dst))} from global[{i}] into stack[{dst}]")
         return True
 
+    @step
     def clear(self, g: int, s: int) -> bool:
         if s >= self._sp(g) or self._slot(g, s) < 0:
             return False
@@ -163,6 +186,7 @@ class CheckDriver:
         self._tell(f"g{g} drops {self.name(old)} from stack[{s}]")
         return True
 
+    @step
     def move(self, g: int, dst: int, src: int) -> bool:
         sp = self._sp(g)
         if dst >= sp or src >= sp or dst == src:
@@ -171,6 +195,7 @@ class CheckDriver:
         self._tell(f"g{g} copies {self.name(self._slot(g, dst))} from stack[{src}] to stack[{dst}]")
         return True
 
+    @step
     def push(self, g: int) -> bool:
         if self.pushed[g]:
             return False
@@ -180,6 +205,7 @@ class CheckDriver:
         self._tell(f"g{g} calls a function (stack[{self._sp(g) - k}:{self._sp(g)}])")
         return True
 
+    @step
     def pop(self, g: int) -> bool:
         if not self.pushed[g]:
             return False
@@ -196,6 +222,7 @@ class CheckDriver:
         objs = np.flatnonzero(h.a.sl_alloc[: h.nslots].astype(bool) & ~reach)
         return [(int(o), self.gen.get(int(o), 1)) for o in objs]
 
+    @step
     def start_cycle(self) -> bool:
         if self.tc is None or self.phase == "mark":
             return False
@@ -216,6 +243,7 @@ class CheckDriver:
                 return job
         return None
 
+    @step
     def scan_stack(self, g: int) -> bool:
         if self.tc is None or self.phase != "mark":
             return False
@@ -226,6 +254,7 @@ class CheckDriver:
         self._tell(f"GC scans g{g}'s stack")
         return True
 
+    @step
     def scan_globals(self) -> bool:
         if self.tc is None or self.phase != "mark":
             return False
@@ -237,6 +266,7 @@ class CheckDriver:
         self._tell("GC scans the globals")
         return True
 
+    @step
     def drain(self, k: int) -> bool:
         if self.tc is None or self.phase != "mark" or self.st.heap.a.ctr[L.GREY_N] == 0:
             return False
@@ -254,6 +284,7 @@ class CheckDriver:
         self._tell(f"GC blackens {text}")
         return True
 
+    @step
     def terminate(self) -> bool:
         if self.tc is None or self.phase != "mark" or not self.tc.out_of_work(self.st.heap):
             return False
@@ -266,6 +297,7 @@ class CheckDriver:
         self.phase = "sweep"
         return True
 
+    @step
     def sweep(self, k: int) -> bool:
         if self.tc is None or self.phase != "sweep":
             return False
@@ -292,6 +324,7 @@ class CheckDriver:
                 )
 
     # --- reference-counting steps ---------------------------------------------------------
+    @step
     def rc_reconcile(self) -> bool:
         if self.rc is None or not self.rc.deferred:
             return False
@@ -301,6 +334,7 @@ class CheckDriver:
         self._tell(f"RC reconciles the zero count table, freeing {int(n)} object(s)")
         return True
 
+    @step
     def rc_collect_cycles(self) -> bool:
         if self.rc is None or not self.rc.cycle_collection:
             return False

@@ -26,6 +26,7 @@ from hypothesis import target
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from framework.checking.driver import CheckDriver, Shape
+from framework.checking.minimize import minimize
 from framework.collectors.rc import RcParams
 from framework.collectors.tricolour import Policy
 
@@ -33,9 +34,10 @@ from framework.collectors.tricolour import Policy
 class SafetyViolation(AssertionError):  # noqa: N818 - reads as what it is
     """An invariant failed; ``str()`` tells the run as a story, step by step."""
 
-    def __init__(self, story: str, steps: int) -> None:
+    def __init__(self, story: str, steps: int, driver: CheckDriver | None = None) -> None:
         super().__init__(story)
         self.steps = steps
+        self.driver = driver
 
 
 Action = tuple[str, int, Callable[[Any, Any], object]]
@@ -177,7 +179,7 @@ def make_state_machine(
             self.danger = max(self.danger, self.d.danger())
             failures = self.d.check()
             if failures:
-                raise SafetyViolation(self.d.report(failures), len(self.d.story))
+                raise SafetyViolation(self.d.report(failures), len(self.d.story), self.d)
 
         def teardown(self) -> None:
             # Guide the search towards races: white objects held by already-scanned stacks
@@ -199,4 +201,13 @@ def state_machine_test(machine: type[RuleBasedStateMachine], settings: Any) -> N
     """Run ``machine`` as a test under ``settings`` (for users' own checks)."""
     from hypothesis.stateful import run_state_machine_as_test
 
-    run_state_machine_as_test(machine, settings=settings)
+    try:
+        run_state_machine_as_test(machine, settings=settings)
+    except SafetyViolation as e:
+        d = e.driver
+        if d is None:
+            raise
+        small, failures = minimize(d.trace, d.policy, d.rc, d.shape)
+        if not failures or len(small.story) >= e.steps:
+            raise
+        raise SafetyViolation(small.report(failures), len(small.story), small) from None
