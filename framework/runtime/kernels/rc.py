@@ -54,26 +54,27 @@ def _free_slot(a, o):
 
 
 @kernel
-def _zct_add(a, o):
-    if a.sl_rcflags[o] & L.RCF_ZCT == 0:
-        a.sl_rcflags[o] |= L.RCF_ZCT
-        a.zct[a.ctr[L.ZCT_N]] = o
-        a.ctr[L.ZCT_N] += 1
-        if a.ctr[L.ZCT_N] >= a.ctr[L.ZCT_LIMIT]:
+def _enqueue_once(a, queue, o, flag, n_idx, limit_idx):
+    """Append ``o`` to ``queue`` unless its ``flag`` bit says it is already there; ask the
+    collector to run (RC_REQUEST) when the queue reaches ``ctr[limit_idx]``."""
+    if a.sl_rcflags[o] & flag == 0:
+        a.sl_rcflags[o] |= flag
+        queue[a.ctr[n_idx]] = o
+        a.ctr[n_idx] += 1
+        if a.ctr[n_idx] >= a.ctr[limit_idx]:
             a.ctr[L.RC_REQUEST] = 1
+
+
+@kernel
+def _zct_add(a, o):
+    _enqueue_once(a, a.zct, o, L.RCF_ZCT, L.ZCT_N, L.ZCT_LIMIT)
 
 
 @kernel
 def _candidate(a, o):
     """Bacon-Rajan PossibleRoot: colour purple, buffer once."""
-    f = a.sl_rcflags[o]
-    a.sl_rcflags[o] = (f & ~L.RCF_COLOR) | L.RC_PURPLE
-    if f & L.RCF_BUFFERED == 0:
-        a.sl_rcflags[o] |= L.RCF_BUFFERED
-        a.rcbuf[a.ctr[L.RCBUF_N]] = o
-        a.ctr[L.RCBUF_N] += 1
-        if a.ctr[L.RCBUF_N] >= a.ctr[L.RCBUF_LIMIT]:
-            a.ctr[L.RC_REQUEST] = 1
+    a.sl_rcflags[o] = (a.sl_rcflags[o] & ~L.RCF_COLOR) | L.RC_PURPLE
+    _enqueue_once(a, a.rcbuf, o, L.RCF_BUFFERED, L.RCBUF_N, L.RCBUF_LIMIT)
 
 
 @kernel
