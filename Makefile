@@ -24,6 +24,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check framework tests experiments
+	$(BIN)/ruff format --check framework tests experiments
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
@@ -31,6 +32,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check framework tests experiments
+	$(BIN)/ruff format --check framework tests experiments
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -80,7 +80,9 @@ class Violation:
     path: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        route = " ; ".join(self.path) if self.path else "(no path)"
+        # ["global[3] -> o7", "o7.f1 -> o9"] reads "global[3] -> o7.f1 -> o9"
+        hops = [self.path[0]] + ["." + h.split(".", 1)[1] for h in self.path[1:]]
+        route = "".join(hops) if self.path else "(no path)"
         return f"cycle {self.cycle} at {self.where}: o{self.obj} {self.what}; path: {route}"
 
 

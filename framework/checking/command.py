@@ -22,9 +22,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     r = simulate(cfg, verify=True)
     s = r.summary
     c = cfg.collector
-    what = f"{cfg.workload.name} / {c.name}" + (
-        f" ({c.barrier} barrier)" if hasattr(c, "barrier") else ""
-    )
+    what = f"{cfg.workload.name} / {c.name}"
+    if hasattr(c, "barrier"):
+        without = getattr(c, "barrier_without", "")
+        what += f" ({c.barrier} barrier" + (f" without its {without} half)" if without else ")")
     print(
         f"checked {what}: {s['gc_cycles']} cycles, {s['checkpoints']} checkpoints, "
         f"{s['mutator_ops']:,} mutator ops"

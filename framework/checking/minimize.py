@@ -43,13 +43,17 @@ def minimize(
     if not failures:
         return d, failures
     cur = list(d.trace)
-    i = len(cur) - 1
-    while i >= 0:
-        cand = cur[:i] + cur[i + 1 :]
-        d2, f2 = replay(cand, policy, rc, shape)
-        if f2:
-            d, failures, cur = d2, f2, list(d2.trace)
-            i = min(i, len(cur)) - 1
-        else:
-            i -= 1
+    changed = True
+    while changed:  # a deletion can make an earlier step deletable: repeat to a fixpoint
+        changed = False
+        i = len(cur) - 1
+        while i >= 0:
+            cand = cur[:i] + cur[i + 1 :]
+            d2, f2 = replay(cand, policy, rc, shape)
+            if f2:
+                d, failures, cur = d2, f2, list(d2.trace)
+                i = min(i, len(cur)) - 1
+                changed = True
+            else:
+                i -= 1
     return d, failures

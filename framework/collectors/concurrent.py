@@ -71,6 +71,9 @@ class ConcurrentParams(CollectorParams):
     allocate_black: bool = Field(True, description="allocate black during mark")
     barrier_on_globals: bool = Field(True, description="global stores run the barrier")
     skip_stack_of: int = Field(-1, ge=-1, description="never scan this goroutine's stack")
+    barrier_without: Literal["", "deletion", "insertion"] = Field(
+        "", description="drop this half of the barrier (shade of the old or of the new value)"
+    )
 
     def policy(self) -> Policy:
         return Policy.for_barrier(
@@ -80,6 +83,7 @@ class ConcurrentParams(CollectorParams):
             allocate_black=self.allocate_black,
             barrier_on_globals=self.barrier_on_globals,
             skip_stack_of=self.skip_stack_of,
+            barrier_without=self.barrier_without,
         )
 
 

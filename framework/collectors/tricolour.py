@@ -28,6 +28,11 @@ BARRIERS = {
     "yuasa": L.BARRIER_YUASA,
     "hybrid": L.BARRIER_HYBRID,
 }
+HALVES = {  # what ``Policy.barrier_without`` removes from the barrier
+    "": 0,
+    "deletion": L.SHADE_OLD,
+    "insertion": L.SHADE_NEW | L.SHADE_NEW_IF_GREY,
+}
 ROOT_BLOCK_BYTES = 256 << 10  # Go: rootBlockBytes
 ALL = 1 << 62
 
@@ -43,6 +48,18 @@ class Policy:
     allocate_black: bool = True  # new objects marked during mark (Go: gcmarknewobject)
     barrier_on_globals: bool = True  # global stores go through the barrier
     skip_stack_of: int = -1  # never scan this goroutine's stack (a mutant)
+    barrier_without: str = ""  # "deletion" or "insertion": drop that half (a mutant)
+
+    def __post_init__(self) -> None:
+        if self.barrier not in BARRIERS:
+            raise ValueError(f"barrier must be one of {sorted(BARRIERS)}, not {self.barrier!r}")
+        if self.barrier_without not in HALVES:
+            raise ValueError(f"barrier_without must be one of {sorted(HALVES)}")
+
+    @property
+    def barrier_mode(self) -> int:
+        """The kernel's barrier bit set (layout.SHADE_*) with ``barrier_without`` removed."""
+        return BARRIERS[self.barrier] & ~HALVES[self.barrier_without]
 
     @staticmethod
     def for_barrier(barrier: str, **overrides: Any) -> Policy:
@@ -75,7 +92,7 @@ class TriColour:
             g.gs[L.G_STACK_BLACK] = 0
         ctr = heap.a.ctr
         ctr[L.ALLOC_BLACK] = 1 if self.policy.allocate_black else 0
-        ctr[L.BARRIER] = BARRIERS[self.policy.barrier]
+        ctr[L.BARRIER] = self.policy.barrier_mode
         ctr[L.BARRIER_GLOBALS] = 1 if self.policy.barrier_on_globals else 0
         self.root_jobs.clear()
         n = roots.globals.shape[0]

@@ -84,11 +84,14 @@ RC_PURPLE = 3
 F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
 N_FPAR = 4
 
-# --- barrier modes ---------------------------------------------------------------------------
+# --- barrier modes: a bit set of what the barrier shades ------------------------------------
+SHADE_OLD = 1  # the overwritten value (the deletion half)
+SHADE_NEW = 2  # the new value, always (the insertion half)
+SHADE_NEW_IF_GREY = 4  # the new value while the writer's stack is still grey
 BARRIER_OFF = 0
-BARRIER_DIJKSTRA = 1  # shade the new value
-BARRIER_YUASA = 2  # shade the overwritten value
-BARRIER_HYBRID = 3  # shade old; shade new if the writer's stack is not yet scanned (Go 1.8+)
+BARRIER_DIJKSTRA = SHADE_NEW
+BARRIER_YUASA = SHADE_OLD
+BARRIER_HYBRID = SHADE_OLD | SHADE_NEW_IF_GREY  # Go 1.8+ (proposal 17503)
 
 # --- goroutine state (int64 vector per goroutine) ------------------------------------------
 G_SP = 0  # stack depth in pointer slots

@@ -8,6 +8,12 @@ barrier (a pointer hides on an already-scanned stack while its heap copy is dele
 it is the workload ``gclab check`` uses to demonstrate unsafe barriers. With more than
 32,768 slots the globals span several 256 KiB root jobs, so scanned and unscanned slots
 coexist during marking.
+
+With ``via = "heap"`` the slots are the pointer fields of *container* objects (``fields``
+each), every container anchored in a global. Globals are scanned before stacks (Go's
+markroot order), so a barrier that only misbehaves once the writer's stack is black (the
+hybrid barrier without its deletion half) never meets an unscanned global slot; heap
+containers are blackened throughout the mark phase, so there it does.
 """
 
 from __future__ import annotations
@@ -30,11 +36,17 @@ class ShuffleParams(WorkloadParams):
     hold: int = Field(20, ge=0, le=1_000_000, description="COMPUTE units an object is held")
     alloc_every: int = Field(4, ge=1, description="every n-th move stores a new object")
     goroutines: int = Field(2, ge=1, le=4096)
+    via: Literal["globals", "heap"] = Field(
+        "globals", description="slots are globals, or fields of heap containers"
+    )
+    fields: int = Field(8, ge=1, le=1024, description="slots per container (via heap)")
 
     @model_validator(mode="after")
     def _fits(self) -> ShuffleParams:
         if self.goroutines > self.slots:
             raise ValueError("goroutines must be <= slots")
+        if self.via == "heap" and self.goroutines > -(-self.slots // self.fields):
+            raise ValueError("goroutines must be <= containers (slots / fields, rounded up)")
         return self
 
 
@@ -48,14 +60,25 @@ class Shuffle(Workload):
         return [GoroutineSpec() for _ in range(self.params.goroutines)]
 
     @property
+    def n_containers(self) -> int:
+        p = self.params
+        return -(-p.slots // p.fields)
+
+    @property
     def n_globals(self) -> int:
-        return self.params.slots
+        return self.n_containers if self.params.via == "heap" else self.params.slots
 
     @property
     def max_fields(self) -> int:
-        return 0
+        return self.params.fields if self.params.via == "heap" else 0
 
     def stream(self, g: int) -> Iterator[np.ndarray]:
+        if self.params.via == "heap":
+            yield from self._heap_stream(g)
+        else:
+            yield from self._globals_stream(g)
+
+    def _globals_stream(self, g: int) -> Iterator[np.ndarray]:
         p = self.params
         rng = self.rng(g)
         own = np.arange(g, p.slots, p.goroutines, dtype=np.int64)
@@ -89,3 +112,59 @@ class Shuffle(Workload):
             yield ops.reshape(-1, 4)
             done += n
         yield np.array([(Op.CLEAR, 0, 0, 0), (Op.POP, 1, 16, 0)], dtype=np.int32)
+
+    def _heap_stream(self, g: int) -> Iterator[np.ndarray]:
+        """Stack slot 0 holds the moving object, slot 1 the container in hand. Goroutine g
+        owns containers g, g + G, ...; slot k is field k % fields of container k // fields."""
+        p = self.params
+        rng = self.rng(g)
+        f = p.fields
+        own = np.arange(g, self.n_containers, p.goroutines, dtype=np.int64)
+        size = max(p.object_size, 8 * f)
+        yield np.array([(Op.PUSH, 2, 24, 0)], dtype=np.int32)
+        per = max(1, CHUNK_OPS // (2 + 2 * f))
+        for lo in range(0, len(own), per):
+            c = own[lo : lo + per]
+            ops = np.zeros((len(c), 2 + 2 * f, 4), dtype=np.int32)
+            ops[:, 0] = (Op.ALLOC, 1, size, f)
+            ops[:, 1, 0] = Op.GSTORE
+            ops[:, 1, 1] = c
+            ops[:, 1, 2] = 1
+            ops[:, 2::2] = (Op.ALLOC, 0, p.object_size, 0)
+            ops[:, 3::2, 0] = Op.STORE
+            ops[:, 3::2, 1] = 1
+            ops[:, 3::2, 2] = np.arange(f)
+            ops[:, 3::2, 3] = 0
+            yield ops.reshape(-1, 4)
+        m = p.moves // p.goroutines + (1 if g < p.moves % p.goroutines else 0)
+        batch = CHUNK_OPS // 6
+        done = 0
+        while done < m:
+            n = min(batch, m - done)
+            ci, cj = rng.choice(own, size=n), rng.choice(own, size=n)
+            fi, fj = rng.integers(0, f, size=n), rng.integers(0, f, size=n)
+            fresh = (np.arange(done, done + n) % p.alloc_every) == 0
+            ops = np.zeros((n, 6, 4), dtype=np.int32)
+            ops[:, 0] = np.where(fresh[:, None], (Op.COMPUTE, 0, 0, 0), (Op.GLOAD, 1, 0, 0))
+            ops[:, 0, 2] = np.where(fresh, 0, ci)
+            ops[:, 1, 0] = np.where(fresh, Op.ALLOC, Op.LOAD)  # take the object ...
+            ops[:, 1, 1] = 0
+            ops[:, 1, 2] = np.where(fresh, p.object_size, 1)
+            ops[:, 1, 3] = np.where(fresh, 0, fi)
+            ops[:, 2, 0] = np.where(fresh, Op.COMPUTE, Op.STORE)  # ... and clear its slot
+            ops[:, 2, 1] = np.where(fresh, 0, 1)
+            ops[:, 2, 2] = np.where(fresh, 0, fi)
+            ops[:, 2, 3] = np.where(fresh, 0, -1)
+            ops[:, 3] = (Op.COMPUTE, p.hold, 0, 0)
+            ops[:, 4, 0] = Op.GLOAD
+            ops[:, 4, 1] = 1
+            ops[:, 4, 2] = cj
+            ops[:, 5, 0] = Op.STORE
+            ops[:, 5, 1] = 1
+            ops[:, 5, 2] = fj
+            ops[:, 5, 3] = 0
+            yield ops.reshape(-1, 4)
+            done += n
+        yield np.array(
+            [(Op.CLEAR, 0, 0, 0), (Op.CLEAR, 1, 0, 0), (Op.POP, 2, 24, 0)], dtype=np.int32
+        )

@@ -51,10 +51,18 @@ def caught(policy: Policy, examples: int) -> SafetyViolation:
     is then shrunk by ``minimize`` (delta debugging on the recorded steps), which is much
     faster than hypothesis's own shrinker here and reaches shorter stories."""
     with pytest.raises(SafetyViolation) as e:
-        state_machine_test(make_state_machine(policy=policy, shape=SMALL), settings(
-            max_examples=examples, stateful_step_count=30, deadline=None, database=None,
-            derandomize=not THOROUGH, phases=[Phase.generate, Phase.target],
-            suppress_health_check=list(HealthCheck)))
+        state_machine_test(
+            make_state_machine(policy=policy, shape=SMALL),
+            settings(
+                max_examples=examples,
+                stateful_step_count=30,
+                deadline=None,
+                database=None,
+                derandomize=not THOROUGH,
+                phases=[Phase.generate, Phase.target],
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
     return e.value
 
 

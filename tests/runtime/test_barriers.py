@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framework.collectors.tricolour import Policy
 from framework.ops import NIL, Op
 from framework.runtime import layout as L
 from framework.runtime.kernels.mutator import run_ops
@@ -17,6 +18,13 @@ MODES = {
     "dijkstra": L.BARRIER_DIJKSTRA,
     "yuasa": L.BARRIER_YUASA,
     "hybrid": L.BARRIER_HYBRID,
+    # the halves of Go's barrier, as Policy.barrier_without leaves them (mutants)
+    "hybrid-without-deletion": Policy.for_barrier(
+        "hybrid", barrier_without="deletion"
+    ).barrier_mode,
+    "hybrid-without-insertion": Policy.for_barrier(
+        "hybrid", barrier_without="insertion"
+    ).barrier_mode,
 }
 
 # stack slots of the fixture heap
@@ -72,9 +80,10 @@ def set_mode(stp: Stepper, mode: int, stack_black: int = 0) -> None:
 def expected_shades(mode: str, stack_black: int, old: int, new: int) -> list[int]:
     """Objects shaded by overwriting ``old`` with ``new``, in barrier order (old first)."""
     out = []
-    if mode in ("yuasa", "hybrid") and old >= 0:
+    if mode in ("yuasa", "hybrid", "hybrid-without-insertion") and old >= 0:
         out.append(old)
-    if (mode == "dijkstra" or (mode == "hybrid" and stack_black == 0)) and new >= 0:
+    grey_insert = mode in ("hybrid", "hybrid-without-deletion") and stack_black == 0
+    if (mode == "dijkstra" or grey_insert) and new >= 0:
         out.append(new)
     return out
 
@@ -88,6 +97,10 @@ CASES = [
     ("yuasa", 1, ["old"]),
     ("hybrid", 0, ["old", "new"]),  # stack still grey: shade both
     ("hybrid", 1, ["old"]),  # stack already scanned (black): shade only old
+    ("hybrid-without-deletion", 0, ["new"]),
+    ("hybrid-without-deletion", 1, []),  # the barrier runs and shades nothing
+    ("hybrid-without-insertion", 0, ["old"]),
+    ("hybrid-without-insertion", 1, ["old"]),
 ]
 
 

@@ -1,7 +1,8 @@
 """The mutator kernel: runs a goroutine's ops for one quantum (Go: the user code between two
 safepoints), applying the write barrier to every single pointer store.
 
-The barrier modes (``ctr[BARRIER]``) for overwriting ``old`` with ``new``:
+The barrier mode (``ctr[BARRIER]``) is a bit set (layout.SHADE_*); the named barriers, for
+overwriting ``old`` with ``new``:
 
 - Dijkstra (insertion): shade(new).
 - Yuasa (deletion, snapshot at the beginning): shade(old).
@@ -38,6 +39,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     rc_eager = ctr[L.RC_MODE] == L.RC_EAGER
     mode = ctr[L.BARRIER]
     barrier_on = mode != L.BARRIER_OFF
+    shade_old = (mode & L.SHADE_OLD) != 0
+    shade_new = (mode & L.SHADE_NEW) != 0
+    shade_new_if_grey = (mode & L.SHADE_NEW_IF_GREY) != 0
     # Arrays and costs used per op, hoisted (attribute access on the heap tuple is cheap,
     # but this keeps the loop body readable).
     sl_alloc = a.sl_alloc
@@ -186,14 +190,11 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 b_n = 0
                 for which in range(2):
                     if which == 0:
-                        obj_s = old if mode != L.BARRIER_DIJKSTRA else -1
+                        obj_s = old if shade_old else -1
                     else:
                         obj_s = (
                             new
-                            if (
-                                mode == L.BARRIER_DIJKSTRA
-                                or (mode == L.BARRIER_HYBRID and gs[L.G_STACK_BLACK] == 0)
-                            )
+                            if (shade_new or (shade_new_if_grey and gs[L.G_STACK_BLACK] == 0))
                             else -1
                         )
                     if obj_s >= 0 and sl_mark[obj_s] == 0:
@@ -257,14 +258,11 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 b_n = 0
                 for which in range(2):
                     if which == 0:
-                        obj_s = old if mode != L.BARRIER_DIJKSTRA else -1
+                        obj_s = old if shade_old else -1
                     else:
                         obj_s = (
                             new
-                            if (
-                                mode == L.BARRIER_DIJKSTRA
-                                or (mode == L.BARRIER_HYBRID and gs[L.G_STACK_BLACK] == 0)
-                            )
+                            if (shade_new or (shade_new_if_grey and gs[L.G_STACK_BLACK] == 0))
                             else -1
                         )
                     if obj_s >= 0 and sl_mark[obj_s] == 0:
