@@ -71,6 +71,13 @@ def path_to(heap: Heap, roots: Roots, target: int) -> list[str]:
     return steps[::-1]
 
 
+def route(path: list[str]) -> str:
+    """``["global[3] -> o7", "o7.f1 -> o9"]`` reads ``"global[3] -> o7.f1 -> o9"``."""
+    if not path:
+        return "(no path)"
+    return "".join([path[0]] + ["." + h.split(".", 1)[1] for h in path[1:]])
+
+
 @dataclass
 class Violation:
     cycle: int
@@ -80,10 +87,9 @@ class Violation:
     path: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        # ["global[3] -> o7", "o7.f1 -> o9"] reads "global[3] -> o7.f1 -> o9"
-        hops = [self.path[0]] + ["." + h.split(".", 1)[1] for h in self.path[1:]]
-        route = "".join(hops) if self.path else "(no path)"
-        return f"cycle {self.cycle} at {self.where}: o{self.obj} {self.what}; path: {route}"
+        return (
+            f"cycle {self.cycle} at {self.where}: o{self.obj} {self.what}; path: {route(self.path)}"
+        )
 
 
 def check_reachable_allocated(

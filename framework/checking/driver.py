@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from framework.checking import invariants as inv
+from framework.collectors.marking import mark_from_roots
 from framework.collectors.rc import RcParams, ReferenceCounting
+from framework.collectors.stw import sweep_world
 from framework.collectors.tricolour import Policy, TriColour
 from framework.ops import Op
 from framework.oracle import reachable
@@ -55,13 +57,17 @@ class Shape:
 
 @dataclass
 class CheckDriver:
-    """Either a tracing cycle (``policy``) or reference counting (``rc``)."""
+    """A concurrent tracing cycle (``policy``), stop-the-world mark-sweep (``stw``) or
+    reference counting (``rc``): exactly one."""
 
     policy: Policy | None = None
     rc: RcParams | None = None
     shape: Shape = field(default_factory=Shape)
+    stw: bool = False
 
     def __post_init__(self) -> None:
+        if (self.policy is not None) + (self.rc is not None) + self.stw != 1:
+            raise ValueError("a CheckDriver checks exactly one of policy, rc, stw")
         sh = self.shape
         self.st = Stepper(sh.goroutines, sh.globals, sh.fields)
         self.tc = TriColour(self.policy) if self.policy is not None else None
@@ -81,6 +87,10 @@ class CheckDriver:
         self.unreachable_at_start: dict[int, list[tuple[int, int]]] = {}
         self.failures: list[str] = []
 
+    def fresh(self) -> CheckDriver:
+        """A driver for the same collector and shape, in the initial state (for replays)."""
+        return CheckDriver(policy=self.policy, rc=self.rc, shape=self.shape, stw=self.stw)
+
     # --- naming ---------------------------------------------------------------------------
     def name(self, obj: int) -> str:
         if obj < 0:
@@ -92,18 +102,21 @@ class CheckDriver:
         return int(self.st.roots.goroutines[g].stack[s])
 
     def danger(self) -> int:
-        """White objects referenced from already-scanned stacks while marking: the state a
-        lost-object bug starts from (used to guide the search)."""
+        """While marking, the white objects one step from being lost: something black
+        refers to them and nothing grey reaches them (``invariants.at_risk``; used to
+        guide the search)."""
         if self.phase != "mark":
             return 0
-        a = self.st.heap.a
-        n = 0
-        for g in self.st.roots.goroutines:
-            if g.gs[L.G_STACK_BLACK]:
-                live = g.live_slots()
-                live = live[live >= 0]
-                n += int((a.sl_mark[live] == 0).sum())
-        return n
+        return inv.at_risk(self.st.heap, self.st.roots, *self._root_colours())
+
+    def _root_colours(self) -> tuple[range, list[int], list[int]]:
+        """(scanned globals, grey stacks, unscanned globals) while marking."""
+        roots = self.st.roots
+        nglob = roots.globals.shape[0]
+        scanned = range(nglob) if self.globals_scanned else range(0)
+        grey_stacks = [g.gid for g in roots.goroutines if g.gs[L.G_STACK_BLACK] == 0]
+        grey_globals = [] if self.globals_scanned else list(range(nglob))
+        return scanned, grey_stacks, grey_globals
 
     def grey_count(self) -> int:
         return int(self.st.heap.a.ctr[L.GREY_N])
@@ -308,13 +321,12 @@ class CheckDriver:
         self._tell(f"GC sweeps {k} span(s), freeing {freed} object(s)")
         if a.ctr[L.SWEEP_PENDING] <= 0:
             self.phase = "idle"
-            self._check_completeness()
+            self._check_completeness(self.cycle - 1)
         return True
 
-    def _check_completeness(self) -> None:
-        """An object unreachable when cycle c started is freed by the end of cycle c+1's
-        sweep."""
-        c = self.cycle - 1
+    def _check_completeness(self, c: int) -> None:
+        """An object unreachable when cycle ``c`` started is freed by now: by the end of
+        the next cycle's sweep (concurrent), or of its own (stop-the-world)."""
         a = self.st.heap.a
         for obj, gen in self.unreachable_at_start.pop(c, []):
             if self.gen.get(obj, 1) == gen and a.sl_alloc[obj]:
@@ -322,6 +334,23 @@ class CheckDriver:
                     f"{self.name(obj)} was unreachable when cycle {c} started but is still "
                     f"allocated after cycle {self.cycle}'s sweep"
                 )
+
+    # --- stop-the-world step ---------------------------------------------------------------
+    @step
+    def stw_collect(self) -> bool:
+        """A whole stop-the-world cycle, as ``StopTheWorld.collect`` runs it: mark from the
+        roots, check, sweep every span. No mutator step can come in between."""
+        if not self.stw:
+            return False
+        h, roots = self.st.heap, self.st.roots
+        self.cycle += 1
+        self.unreachable_at_start[self.cycle] = self._unreachable_allocated()
+        mark_from_roots(h, roots, self.st.cost)
+        self.failures += inv.all_reachable_marked(h, roots)
+        _, freed, _, _ = sweep_world(h, self.st.cost)
+        self._tell(f"GC stops the world, marks and sweeps (cycle {self.cycle}), freeing {freed}")
+        self._check_completeness(self.cycle)  # freed by this very sweep
+        return True
 
     # --- reference-counting steps ---------------------------------------------------------
     @step
@@ -358,13 +387,10 @@ class CheckDriver:
         if self.rc is not None:
             out += inv.rc_counts(h, roots, count_stacks=not self.rc.deferred)
         if self.tc is not None and self.phase == "mark":
-            nglob = roots.globals.shape[0]
-            scanned = range(nglob) if self.globals_scanned else range(0)
+            scanned, grey_stacks, grey_globals = self._root_colours()
             if self.tc.policy.barrier == "dijkstra":
                 out += inv.strong_tricolour(h, roots, scanned)
-            elif self.tc.policy.barrier in ("yuasa", "hybrid"):
-                grey_stacks = [g.gid for g in roots.goroutines if g.gs[L.G_STACK_BLACK] == 0]
-                grey_globals = [] if self.globals_scanned else list(range(nglob))
+            elif self.tc.policy.barrier in ("yuasa", "hybrid", "hybrid-go"):
                 out += inv.weak_tricolour(h, roots, scanned, grey_stacks, grey_globals)
         return out
 

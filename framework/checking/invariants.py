@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from framework.oracle import path_to, reachable
+from framework.oracle import path_to, reachable, route
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.sim.roots import Roots
@@ -43,9 +43,7 @@ def safety(heap: Heap, roots: Roots) -> list[str]:
     """Every object reachable from the roots is allocated (never freed, never reused)."""
     reach = reachable(heap, roots)
     bad = np.flatnonzero(reach & (heap.a.sl_alloc[: heap.nslots] == 0))
-    return [
-        f"o{o} freed while reachable: " + " ; ".join(path_to(heap, roots, int(o))) for o in bad[:3]
-    ]
+    return [f"o{o} freed while reachable: " + route(path_to(heap, roots, int(o))) for o in bad[:3]]
 
 
 def all_reachable_marked(heap: Heap, roots: Roots) -> list[str]:
@@ -53,8 +51,7 @@ def all_reachable_marked(heap: Heap, roots: Roots) -> list[str]:
     reach = reachable(heap, roots)
     bad = np.flatnonzero(reach & (heap.a.sl_mark[: heap.nslots] == 0))
     return [
-        f"o{o} reachable but unmarked at mark termination: "
-        + " ; ".join(path_to(heap, roots, int(o)))
+        f"o{o} reachable but unmarked at mark termination: " + route(path_to(heap, roots, int(o)))
         for o in bad[:3]
     ]
 
@@ -92,6 +89,34 @@ def strong_tricolour(heap: Heap, roots: Roots, scanned_globals: Iterable[int]) -
     return [f"strong tri-colour invariant broken: {n} points to white o{t}" for n, t in bad[:3]]
 
 
+def protected(
+    heap: Heap, roots: Roots, grey_stacks: Iterable[int], grey_globals: Iterable[int]
+) -> np.ndarray:
+    """Mask of the white objects reachable from a grey object, grey stack or unscanned
+    global through white objects only: those the collector will still find."""
+    white, grey, _ = colours(heap)
+    out = np.zeros(heap.nslots, dtype=bool)
+    starts = [np.flatnonzero(grey)]
+    for gid in grey_stacks:
+        starts.append(roots.goroutines[gid].live_slots())
+    gg = list(grey_globals)
+    starts.append(roots.globals[gg] if gg else np.zeros(0, np.int32))
+    frontier = np.unique(np.concatenate(starts).astype(np.int64))
+    frontier = frontier[frontier >= 0]
+    seen = np.zeros(heap.nslots, dtype=bool)
+    while frontier.size:
+        frontier = frontier[~seen[frontier]]
+        seen[frontier] = True
+        out[frontier[white[frontier]]] = True
+        expand = frontier[grey[frontier] | white[frontier]]
+        if not expand.size:
+            break
+        _, kids = _edges(heap, expand)
+        kids = np.unique(kids)
+        frontier = kids[white[kids] & ~seen[kids]]
+    return out
+
+
 def weak_tricolour(
     heap: Heap,
     roots: Roots,
@@ -101,39 +126,39 @@ def weak_tricolour(
 ) -> list[str]:
     """Yuasa, hybrid: every white object a black object (or scanned global) points to is
     reachable from a grey object, grey stack or unscanned global through white objects."""
-    white, grey, _ = colours(heap)
+    white, _, _ = colours(heap)
     targets, names = _black_sources(heap, roots, scanned_globals, [])
     need = [(n, int(t)) for n, t in zip(names, targets.tolist(), strict=True) if white[t]]
     if not need:
         return []
-    # White objects reachable from grey sources through white objects only.
-    a = heap.a
-    protected = np.zeros(heap.nslots, dtype=bool)
-    starts = [np.flatnonzero(grey)]
-    for gid in grey_stacks:
-        starts.append(roots.goroutines[gid].live_slots())
-    starts.append(roots.globals[list(grey_globals)] if grey_globals else np.zeros(0, np.int32))
-    frontier = np.unique(np.concatenate(starts).astype(np.int64))
-    frontier = frontier[frontier >= 0]
-    seen = np.zeros(heap.nslots, dtype=bool)
-    while frontier.size:
-        frontier = frontier[~seen[frontier]]
-        seen[frontier] = True
-        whites = frontier[white[frontier]]
-        protected[whites] = True
-        expand = frontier[grey[frontier] | white[frontier]]
-        if not expand.size:
-            break
-        _, kids = _edges(heap, expand)
-        kids = np.unique(kids)
-        frontier = kids[white[kids] & ~seen[kids]]
-    del a
-    bad = [(n, t) for n, t in need if not protected[t]]
+    safe = protected(heap, roots, grey_stacks, grey_globals)
+    bad = [(n, t) for n, t in need if not safe[t]]
     return [
         f"weak tri-colour invariant broken: {n} points to white o{t}, which no grey "
         f"object reaches through white objects"
         for n, t in bad[:3]
     ]
+
+
+def at_risk(
+    heap: Heap,
+    roots: Roots,
+    scanned_globals: Iterable[int],
+    grey_stacks: Iterable[int],
+    grey_globals: Iterable[int],
+) -> int:
+    """White objects that something black refers to (a black object, scanned global or
+    black stack) and that nothing grey still reaches through white objects: lost unless
+    a barrier or a re-scan saves them. Not an invariant (a black stack may hold such an
+    object under Dijkstra with re-scan); the measure the bug search climbs."""
+    white, _, _ = colours(heap)
+    black_stacks = [g.gid for g in roots.goroutines if g.gid not in set(grey_stacks)]
+    targets, _ = _black_sources(heap, roots, scanned_globals, black_stacks)
+    targets = targets[targets >= 0]
+    targets = np.unique(targets[white[targets]])
+    if not targets.size:
+        return 0
+    return int((~protected(heap, roots, grey_stacks, grey_globals)[targets]).sum())
 
 
 def allocator_accounting(heap: Heap) -> list[str]:

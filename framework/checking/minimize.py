@@ -7,23 +7,19 @@ later encoded choices mean.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from framework.checking.driver import CheckDriver, Shape
-from framework.collectors.rc import RcParams
-from framework.collectors.tricolour import Policy
+from framework.checking.driver import CheckDriver
+
+Trace = list[tuple[str, tuple[Any, ...]]]
 
 
-def replay(
-    trace: list[tuple[str, tuple[Any, ...]]],
-    policy: Policy | None,
-    rc: RcParams | None,
-    shape: Shape,
-) -> tuple[CheckDriver, list[str]]:
+def replay(trace: Trace, fresh: Callable[[], CheckDriver]) -> tuple[CheckDriver, list[str]]:
     """Run ``trace`` on a fresh driver, checking the invariants after every step as the
     state machine does; stop at the first failure. Steps that no longer make sense are
     refused by the driver and dropped."""
-    d = CheckDriver(policy=policy, rc=rc, shape=shape)
+    d = fresh()
     for name, args in trace:
         getattr(d, name)(*args)
         failures = d.check()
@@ -32,14 +28,10 @@ def replay(
     return d, []
 
 
-def minimize(
-    trace: list[tuple[str, tuple[Any, ...]]],
-    policy: Policy | None,
-    rc: RcParams | None,
-    shape: Shape,
-) -> tuple[CheckDriver, list[str]]:
-    """The shortest failing run reachable by deleting single steps (a 1-minimal run)."""
-    d, failures = replay(trace, policy, rc, shape)
+def minimize(trace: Trace, fresh: Callable[[], CheckDriver]) -> tuple[CheckDriver, list[str]]:
+    """The shortest failing run reachable by deleting single steps (a 1-minimal run);
+    ``fresh`` makes a driver in the initial state (``CheckDriver.fresh``)."""
+    d, failures = replay(trace, fresh)
     if not failures:
         return d, failures
     cur = list(d.trace)
@@ -49,7 +41,7 @@ def minimize(
         i = len(cur) - 1
         while i >= 0:
             cand = cur[:i] + cur[i + 1 :]
-            d2, f2 = replay(cand, policy, rc, shape)
+            d2, f2 = replay(cand, fresh)
             if f2:
                 d, failures, cur = d2, f2, list(d2.trace)
                 i = min(i, len(cur)) - 1

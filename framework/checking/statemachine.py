@@ -133,6 +133,8 @@ def _enabled_collector_actions(d: CheckDriver) -> list[Action]:
             acts.append(
                 ("sweep", 2, lambda d, data: d.sweep(data.draw(st.integers(1, 4), label="k")))
             )
+    if d.stw:
+        acts.append(("stw_collect", 3, lambda d, data: d.stw_collect()))
     if d.rc is not None:
         if d.rc.deferred:
             acts.append(("reconcile", 2, lambda d, data: d.rc_reconcile()))
@@ -142,16 +144,20 @@ def _enabled_collector_actions(d: CheckDriver) -> list[Action]:
 
 
 def make_state_machine(
-    policy: Policy | None = None, rc: RcParams | None = None, shape: Shape | None = None
+    policy: Policy | None = None,
+    rc: RcParams | None = None,
+    shape: Shape | None = None,
+    stw: bool = False,
 ) -> type[RuleBasedStateMachine]:
-    """A state machine class checking the tracing ``policy`` or the RC configuration."""
+    """A state machine class checking the concurrent ``policy``, stop-the-world mark-sweep
+    (``stw``) or the RC configuration ``rc``."""
     sh = shape or Shape()
     mutator = _mutator_actions(sh)
 
     class GCSafety(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.d = CheckDriver(policy=policy, rc=rc, shape=sh)
+            self.d = CheckDriver(policy=policy, rc=rc, shape=sh, stw=stw)
             self.danger = 0
 
         @initialize(data=st.data())
@@ -176,17 +182,17 @@ def make_state_machine(
 
         @invariant()
         def safe(self) -> None:
-            self.danger = max(self.danger, self.d.danger())
+            self.danger = max(self.danger, min(self.d.danger(), 1))
             failures = self.d.check()
             if failures:
                 raise SafetyViolation(self.d.report(failures), len(self.d.story), self.d)
 
         def teardown(self) -> None:
-            # Guide the search towards races: white objects held by already-scanned stacks
-            # are one deletion away from being lost (hypothesis.target).
-            target(float(self.danger), label="white objects on scanned stacks")
+            # Guide the search towards races (hypothesis.target): white objects that only
+            # black things refer to are one barrier or re-scan away from being lost.
+            target(float(self.danger), label="white objects at risk")
 
-    GCSafety.__name__ = f"GCSafety_{_label(policy, rc)}"
+    GCSafety.__name__ = f"GCSafety_{'stw' if stw else _label(policy, rc)}"
     return GCSafety
 
 
@@ -207,7 +213,7 @@ def state_machine_test(machine: type[RuleBasedStateMachine], settings: Any) -> N
         d = e.driver
         if d is None:
             raise
-        small, failures = minimize(d.trace, d.policy, d.rc, d.shape)
+        small, failures = minimize(d.trace, d.fresh)
         if not failures or len(small.story) >= e.steps:
             raise
         raise SafetyViolation(small.report(failures), len(small.story), small) from None

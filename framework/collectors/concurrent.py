@@ -51,7 +51,11 @@ GC_OVER_ASSIST_WORK = 64 << 10  # Go: gcOverAssistWork
 
 class ConcurrentParams(CollectorParams):
     name: Literal["concurrent"] = "concurrent"
-    barrier: Literal["none", "dijkstra", "yuasa", "hybrid"] = "hybrid"
+    barrier: Literal["none", "dijkstra", "yuasa", "hybrid", "hybrid-go"] = Field(
+        "hybrid",
+        description="hybrid: Go's published design (shade new only while the writer's stack "
+        "is grey); hybrid-go: Go 1.19's code, which shades both pointers unconditionally",
+    )
     idle_workers: bool = Field(True, description="run idle-priority mark workers on idle Ps")
     assists: bool = Field(True, description="mark assists by allocating goroutines")
     background_sweep: bool = Field(True, description="sweep on idle Ps between cycles")

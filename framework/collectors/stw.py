@@ -17,7 +17,16 @@ from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.collectors.marking import mark_from_roots
 from framework.events import Cycle
 from framework.runtime import layout as L
+from framework.runtime.heap import Heap
 from framework.runtime.kernels.sweep import sweep_all
+
+
+def sweep_world(heap: Heap, cost: Any) -> tuple[int, int, int, float]:
+    """Sweep every span after a stop-the-world mark (new sweep generation):
+    (spans swept, objects freed, bytes freed, ns). The safety checker runs this too."""
+    heap.a.ctr[L.SWEEPGEN] += 2
+    swept, objs, freed, ns = sweep_all(heap.a, cost)
+    return int(swept), int(objs), int(freed), float(ns)
 
 
 class StwParams(CollectorParams):
@@ -57,8 +66,7 @@ class StopTheWorld(Collector):
         cyc.marked = int(ctr[L.MARKED_BYTES])
         cyc.objects_marked = int(ctr[L.MARKED_OBJECTS])
         cyc.scan_work_bytes = int(ctr[L.SCAN_WORK])
-        ctr[L.SWEEPGEN] += 2
-        swept, objs, freed, sweep_ns = sweep_all(heap.a, cost)
+        swept, objs, freed, sweep_ns = sweep_world(heap, cost)
         ctx.checkpoint("sweep_end", n, complete=True)
         yield ctx.sleep(cost[L.K_STW_FIXED] + mark_ns + sweep_ns)
         ctr[L.HEAP_LIVE] = cyc.marked

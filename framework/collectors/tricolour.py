@@ -27,6 +27,7 @@ BARRIERS = {
     "dijkstra": L.BARRIER_DIJKSTRA,
     "yuasa": L.BARRIER_YUASA,
     "hybrid": L.BARRIER_HYBRID,
+    "hybrid-go": L.BARRIER_HYBRID_GO,
 }
 HALVES = {  # what ``Policy.barrier_without`` removes from the barrier
     "": 0,

@@ -14,6 +14,7 @@ BARRIER_COLOURS = {
     "dijkstra": "#937860",
     "yuasa": "#8172b3",
     "none": "#da8bc3",
+    "hybrid-go": "#64b5cd",
 }
 
 #: colours for families that share (or lack) a collector colour

@@ -92,6 +92,7 @@ BARRIER_OFF = 0
 BARRIER_DIJKSTRA = SHADE_NEW
 BARRIER_YUASA = SHADE_OLD
 BARRIER_HYBRID = SHADE_OLD | SHADE_NEW_IF_GREY  # Go 1.8+ (proposal 17503)
+BARRIER_HYBRID_GO = SHADE_OLD | SHADE_NEW  # what Go's gcWriteBarrier does: both, always
 
 # --- goroutine state (int64 vector per goroutine) ------------------------------------------
 G_SP = 0  # stack depth in pointer slots

@@ -41,14 +41,21 @@ def run(machine, examples: int, steps: int = 30) -> None:
     )
 
 
-def holds(policy: Policy | None = None, rc: RcParams | None = None) -> None:
+def holds(policy: Policy | None = None, rc: RcParams | None = None, stw: bool = False) -> None:
     """No invariant breaks, in two shapes: two goroutines with more slots (steps across
     goroutines), and the one-goroutine SMALL shape where races line up most often."""
-    run(make_state_machine(policy=policy, rc=rc), 1000 if THOROUGH else 60)
-    run(make_state_machine(policy=policy, rc=rc, shape=SMALL), BUDGET if THOROUGH else 300)
+    run(make_state_machine(policy=policy, rc=rc, stw=stw), 1000 if THOROUGH else 60)
+    run(
+        make_state_machine(policy=policy, rc=rc, stw=stw, shape=SMALL),
+        BUDGET if THOROUGH else 300,
+    )
 
 
-@pytest.mark.parametrize("barrier", ["dijkstra", "yuasa", "hybrid"])
+def test_stop_the_world_holds_every_invariant():
+    holds(stw=True)
+
+
+@pytest.mark.parametrize("barrier", ["dijkstra", "yuasa", "hybrid", "hybrid-go"])
 def test_correct_barriers_hold_every_invariant(barrier):
     holds(policy=Policy.for_barrier(barrier))
 
@@ -163,7 +170,20 @@ def test_minimize_turns_a_long_failing_run_into_the_short_story():
     d.gload(0, 0, 0), d.gload(0, 0, 0), d.gload(0, 0, 0)
     d.gstore(0, 0, None), d.scan_globals(), d.terminate()
     assert len(d.story) == 16 and d.check()
-    small, failures = minimize(d.trace, pol, None, SMALL)
+    small, failures = minimize(d.trace, d.fresh)
     assert failures and len(small.story) == 9
     assert "GC starts cycle 1" in small.report(failures)
     assert not any("cycle 2" in line for line in small.story)
+
+
+def test_stop_the_world_step_frees_what_was_unreachable_and_keeps_the_rest():
+    from framework.checking.driver import CheckDriver
+
+    d = CheckDriver(stw=True, shape=SMALL)
+    d.alloc(0, 0), d.gstore(0, 0, 0), d.alloc(0, 1)
+    kept, dropped = d._slot(0, 0), d._slot(0, 1)
+    d.clear(0, 0), d.clear(0, 1)
+    assert d.stw_collect() and d.check() == []
+    a = d.st.heap.a
+    assert a.sl_alloc[kept] == 1 and a.sl_alloc[dropped] == 0
+    assert "GC stops the world" in d.story[-1] and "freeing 1" in d.story[-1]

@@ -18,6 +18,7 @@ MODES = {
     "dijkstra": L.BARRIER_DIJKSTRA,
     "yuasa": L.BARRIER_YUASA,
     "hybrid": L.BARRIER_HYBRID,
+    "hybrid-go": L.BARRIER_HYBRID_GO,
     # the halves of Go's barrier, as Policy.barrier_without leaves them (mutants)
     "hybrid-without-deletion": Policy.for_barrier(
         "hybrid", barrier_without="deletion"
@@ -80,10 +81,10 @@ def set_mode(stp: Stepper, mode: int, stack_black: int = 0) -> None:
 def expected_shades(mode: str, stack_black: int, old: int, new: int) -> list[int]:
     """Objects shaded by overwriting ``old`` with ``new``, in barrier order (old first)."""
     out = []
-    if mode in ("yuasa", "hybrid", "hybrid-without-insertion") and old >= 0:
+    if mode in ("yuasa", "hybrid", "hybrid-go", "hybrid-without-insertion") and old >= 0:
         out.append(old)
     grey_insert = mode in ("hybrid", "hybrid-without-deletion") and stack_black == 0
-    if (mode == "dijkstra" or grey_insert) and new >= 0:
+    if (mode in ("dijkstra", "hybrid-go") or grey_insert) and new >= 0:
         out.append(new)
     return out
 
@@ -97,6 +98,8 @@ CASES = [
     ("yuasa", 1, ["old"]),
     ("hybrid", 0, ["old", "new"]),  # stack still grey: shade both
     ("hybrid", 1, ["old"]),  # stack already scanned (black): shade only old
+    ("hybrid-go", 0, ["old", "new"]),
+    ("hybrid-go", 1, ["old", "new"]),  # Go's code does not test the stack's colour
     ("hybrid-without-deletion", 0, ["new"]),
     ("hybrid-without-deletion", 1, []),  # the barrier runs and shades nothing
     ("hybrid-without-insertion", 0, ["old"]),

@@ -6,6 +6,7 @@ overwriting ``old`` with ``new``:
 
 - Dijkstra (insertion): shade(new).
 - Yuasa (deletion, snapshot at the beginning): shade(old).
+- Hybrid-go (what Go 1.19's gcWriteBarrier actually does): shade(old); shade(new).
 - Hybrid (Go 1.8+, runtime/mbarrier.go): shade(old); shade(new) if the writing goroutine's
   stack is still grey (not yet scanned this cycle).
 
