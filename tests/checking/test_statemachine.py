@@ -47,7 +47,7 @@ def holds(policy: Policy | None = None, rc: RcParams | None = None, stw: bool = 
     run(make_state_machine(policy=policy, rc=rc, stw=stw), 1000 if THOROUGH else 60)
     run(
         make_state_machine(policy=policy, rc=rc, stw=stw, shape=SMALL),
-        BUDGET if THOROUGH else 300,
+        5000 if THOROUGH else 300,
     )
 
 
