@@ -189,7 +189,9 @@ def make_state_machine(
 
         def teardown(self) -> None:
             # Guide the search towards races (hypothesis.target): white objects that only
-            # black things refer to are one barrier or re-scan away from being lost.
+            # black things refer to are one barrier or re-scan away from being lost. The
+            # score is capped at 1 (in ``safe``): an unbounded one kept hypothesis
+            # hill-climbing it instead of generating (docs/checking.md).
             target(float(self.danger), label="white objects at risk")
 
     GCSafety.__name__ = f"GCSafety_{'stw' if stw else _label(policy, rc)}"
