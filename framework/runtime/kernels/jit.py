@@ -3,8 +3,9 @@
 Performance rule for kernel authors: a call from one compiled kernel to another that passes
 the ``HeapArrays`` namedtuple increments and decrements the reference count of every array
 in it (about 60 atomic operations, ~0.5 us). Per-object and per-operation paths (the op
-loop's allocation fast path and write barrier, the marker's shade) are therefore written
-inline; helpers taking the heap are called only per span, per refill, or per slice.
+loop's allocation fast path, the marker's shade) are therefore written inline, or are
+``inline_kernel`` helpers taking single arrays (the write barrier); helpers taking the heap
+are called only per span, per refill, or per slice.
 
 
 ``GCLAB_NO_JIT=1`` (or numba's own ``NUMBA_DISABLE_JIT=1``) runs the kernels as plain
@@ -25,3 +26,12 @@ def kernel(fn):  # type: ignore[no-untyped-def]
     if _DISABLED:
         return fn
     return _njit(cache=True, nogil=True)(fn)
+
+
+def inline_kernel(fn):  # type: ignore[no-untyped-def]
+    """Compile ``fn`` to be inlined into every compiled caller at numba's IR level: no
+    call, so no reference counting of its array arguments. For per-op helpers; they must
+    take arrays, not the ``HeapArrays`` tuple."""
+    if _DISABLED:
+        return fn
+    return _njit(cache=True, nogil=True, inline="always")(fn)

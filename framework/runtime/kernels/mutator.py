@@ -18,9 +18,36 @@ tables must grow, the stack must grow, the goroutine parks, or the stream is mal
 from __future__ import annotations
 
 from framework.runtime import layout as L
-from framework.runtime.kernels.jit import kernel
+from framework.runtime.kernels.jit import inline_kernel, kernel
 from framework.runtime.kernels.malloc import alloc_slow
 from framework.runtime.kernels.rc import rc_new_object, rc_write
+
+
+@inline_kernel
+def write_barrier(old, new, mode, stack_black, sl_mark, sl_size, grey, ctr, cost):
+    """The write barrier (Go: gcWriteBarrier) for overwriting ``old`` with ``new`` in a heap
+    slot or global, under barrier bit set ``mode``; returns its simulated cost (ns).
+    Dijkstra: shade(new); Yuasa: shade(old); hybrid (Go 1.8+): shade(old), and shade(new)
+    while the writer's stack is grey; hybrid-go: both, always."""
+    shaded = 0
+    for which in range(2):
+        if which == 0:
+            obj = old if (mode & L.SHADE_OLD) != 0 else -1
+        else:
+            take = (mode & L.SHADE_NEW) != 0 or (
+                (mode & L.SHADE_NEW_IF_GREY) != 0 and stack_black == 0
+            )
+            obj = new if take else -1
+        if obj >= 0 and sl_mark[obj] == 0:
+            sl_mark[obj] = 1
+            grey[ctr[L.GREY_N]] = obj
+            ctr[L.GREY_N] += 1
+            ctr[L.MARKED_OBJECTS] += 1
+            ctr[L.MARKED_BYTES] += sl_size[obj]
+            shaded += 1
+    ctr[L.BARRIER_CALLS] += 1
+    ctr[L.BARRIER_SHADES] += shaded
+    return cost[L.K_BARRIER] + cost[L.K_SHADE] * shaded
 
 
 @kernel
@@ -40,9 +67,6 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     rc_eager = ctr[L.RC_MODE] == L.RC_EAGER
     mode = ctr[L.BARRIER]
     barrier_on = mode != L.BARRIER_OFF
-    shade_old = (mode & L.SHADE_OLD) != 0
-    shade_new = (mode & L.SHADE_NEW) != 0
-    shade_new_if_grey = (mode & L.SHADE_NEW_IF_GREY) != 0
     # Arrays and costs used per op, hoisted (attribute access on the heap tuple is cheap,
     # but this keeps the loop body readable).
     sl_alloc = a.sl_alloc
@@ -61,8 +85,6 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     kf = fields.shape[1]
     k_alloc = cost[L.K_ALLOC]
     k_alloc_byte = cost[L.K_ALLOC_BYTE]
-    k_barrier = cost[L.K_BARRIER]
-    k_shade = cost[L.K_SHADE]
     status = L.ST_END
     aux = 0
     while pos < n:
@@ -184,30 +206,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             new = stack[z] if z >= 0 else -1
             old = fields[obj, y]
             if barrier_on:
-                # The write barrier (Go: gcWriteBarrier), inline (see jit.py); GSTORE holds
-                # the same block on purpose: a helper call would cost ~0.5 us per store.
-                #   Dijkstra: shade(new); Yuasa: shade(old);
-                #   hybrid (Go 1.8+): shade(old); shade(new) if this stack is still grey.
-                b_n = 0
-                for which in range(2):
-                    if which == 0:
-                        obj_s = old if shade_old else -1
-                    else:
-                        obj_s = (
-                            new
-                            if (shade_new or (shade_new_if_grey and gs[L.G_STACK_BLACK] == 0))
-                            else -1
-                        )
-                    if obj_s >= 0 and sl_mark[obj_s] == 0:
-                        sl_mark[obj_s] = 1
-                        grey[ctr[L.GREY_N]] = obj_s
-                        ctr[L.GREY_N] += 1
-                        ctr[L.MARKED_OBJECTS] += 1
-                        ctr[L.MARKED_BYTES] += sl_size[obj_s]
-                        b_n += 1
-                ctr[L.BARRIER_CALLS] += 1
-                ctr[L.BARRIER_SHADES] += b_n
-                spent += k_barrier + k_shade * b_n
+                spent += write_barrier(
+                    old, new, mode, gs[L.G_STACK_BLACK], sl_mark, sl_size, grey, ctr, cost
+                )
             if rc_on:
                 spent += rc_write(a, old, new, work, cost)
             fields[obj, y] = new
@@ -253,29 +254,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             new = stack[y] if y >= 0 else -1
             old = globs[x]
             if barrier_on and ctr[L.BARRIER_GLOBALS] != 0:
-                # The write barrier (Go: gcWriteBarrier), inline (see jit.py):
-                #   Dijkstra: shade(new); Yuasa: shade(old);
-                #   hybrid (Go 1.8+): shade(old); shade(new) if this stack is still grey.
-                b_n = 0
-                for which in range(2):
-                    if which == 0:
-                        obj_s = old if shade_old else -1
-                    else:
-                        obj_s = (
-                            new
-                            if (shade_new or (shade_new_if_grey and gs[L.G_STACK_BLACK] == 0))
-                            else -1
-                        )
-                    if obj_s >= 0 and sl_mark[obj_s] == 0:
-                        sl_mark[obj_s] = 1
-                        grey[ctr[L.GREY_N]] = obj_s
-                        ctr[L.GREY_N] += 1
-                        ctr[L.MARKED_OBJECTS] += 1
-                        ctr[L.MARKED_BYTES] += sl_size[obj_s]
-                        b_n += 1
-                ctr[L.BARRIER_CALLS] += 1
-                ctr[L.BARRIER_SHADES] += b_n
-                spent += k_barrier + k_shade * b_n
+                spent += write_barrier(
+                    old, new, mode, gs[L.G_STACK_BLACK], sl_mark, sl_size, grey, ctr, cost
+                )
             if rc_on:
                 spent += rc_write(a, old, new, work, cost)
             globs[x] = new
