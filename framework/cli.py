@@ -7,19 +7,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from framework.config import ConfigError, load_config
+from framework.usage import USAGE, load_cli_config, usage_error
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    try:
-        cfg = load_config(args.config, args.set or [])
-    except ConfigError as e:
-        print(f"gclab: {e}", file=sys.stderr)
-        return 2
+    cfg = load_cli_config(args)
+    if cfg is None:
+        return USAGE
     out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
     if out.exists() and not out.is_dir():
-        print(f"gclab: --out {out}: exists and is not a directory", file=sys.stderr)
-        return 2
+        return usage_error(f"--out {out}: exists and is not a directory")
     from framework.output import format_summary, write_run
     from framework.simulation import simulate
 
@@ -57,8 +54,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     try:
         study = experiment.load(args.name)
     except KeyError as e:
-        print(f"gclab: experiment: {e.args[0]}", file=sys.stderr)
-        return 2
+        return usage_error(f"experiment: {e.args[0]}")
     out = Path(args.out) if args.out else Path("results") / args.name
     rows = experiment.run_study(study, args.scale, args.jobs)
     figures = experiment.write_study(study, rows, out)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-
-def _err(msg: str) -> int:
-    print(f"gclab: {msg}", file=sys.stderr)
-    return 2
+from framework.usage import usage_error
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,14 +40,14 @@ def report_command(args: argparse.Namespace) -> int:
     from framework.report import ReportError, write_report
 
     if msg := _check_dir(args.dir):
-        return _err(msg)
+        return usage_error(msg)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     if metrics is not None and not metrics:
-        return _err("--metrics: give at least one metric name")
+        return usage_error("--metrics: give at least one metric name")
     try:
         paths = write_report(args.dir, args.out, metrics, args.baseline)
     except ReportError as e:
-        return _err(str(e))
+        return usage_error(str(e))
     print(next(p for p in paths if p.name == "report.md").read_text().rstrip())
     print(f"\ntables written to {paths[0].parent}/")
     return 0
@@ -61,13 +57,13 @@ def plot_command(args: argparse.Namespace) -> int:
     from framework.plots.sweep_figures import PlotError, plot_sweep
 
     if msg := _check_dir(args.dir):
-        return _err(msg)
+        return usage_error(msg)
     if args.gctrace and not Path(args.gctrace).is_file():
-        return _err(f"--gctrace {args.gctrace}: no such file")
+        return usage_error(f"--gctrace {args.gctrace}: no such file")
     try:
         paths = plot_sweep(args.dir, args.out, args.gctrace)
     except PlotError as e:
-        return _err(str(e))
+        return usage_error(str(e))
     for p in paths:
         print(f"figure: {p}")
     return 0
@@ -90,13 +86,13 @@ def gctrace_import_command(args: argparse.Namespace) -> int:
 
     log = Path(args.log)
     if not log.is_file():
-        return _err(f"{log}: no such file")
+        return usage_error(f"{log}: no such file")
     out = Path(args.out) if args.out else log.with_suffix(".cycles.csv")
     if out.exists() and out.is_dir():
-        return _err(f"--out {out}: is a directory")
+        return usage_error(f"--out {out}: is a directory")
     imported = import_log(log)
     if imported.cycles.empty:
-        return _err(f"{log}: no gctrace lines found ({imported.lines} lines read)")
+        return usage_error(f"{log}: no gctrace lines found ({imported.lines} lines read)")
     out.parent.mkdir(parents=True, exist_ok=True)
     imported.cycles.to_csv(out, index=False)
     c = imported.cycles

@@ -6,17 +6,14 @@ reference-counting collection) - the debug mode PyPy and MMTk keep. Exit 1 on a 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from framework.config import ConfigError, load_config
+from framework.usage import USAGE, load_cli_config
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    try:
-        cfg = load_config(args.config, args.set or [])
-    except ConfigError as e:
-        print(f"gclab: {e}", file=sys.stderr)
-        return 2
+    cfg = load_cli_config(args)
+    if cfg is None:
+        return USAGE
     from framework.simulation import simulate
 
     r = simulate(cfg, verify=True)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from framework.config import ConfigError
+from framework.usage import usage_error
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,11 +50,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     s.set_defaults(func=run_command)
 
 
-def _err(msg: str) -> int:
-    print(f"gclab: {msg}", file=sys.stderr)
-    return 2
-
-
 def _fmt(v: object) -> str:
     return "-" if v is None else str(v)
 
@@ -76,17 +72,19 @@ def run_command(args: argparse.Namespace) -> int:
     from framework.sweep.store import Store, StoreError
 
     if args.executor not in EXECUTORS:
-        return _err(f"--executor {args.executor!r}: unknown; allowed: {', '.join(EXECUTORS)}")
+        return usage_error(
+            f"--executor {args.executor!r}: unknown; allowed: {', '.join(EXECUTORS)}"
+        )
     if args.jobs is not None and args.jobs < 1:
-        return _err(f"--jobs {args.jobs}: must be a positive number of worker processes")
+        return usage_error(f"--jobs {args.jobs}: must be a positive number of worker processes")
     if args.scheduler and args.executor != "dask":
-        return _err("--scheduler: only used with --executor dask")
+        return usage_error("--scheduler: only used with --executor dask")
     if args.executor == "dask" and not dask_available():
-        return _err("--executor dask: dask is not installed; pip install 'gclab[dask]'")
+        return usage_error("--executor dask: dask is not installed; pip install 'gclab[dask]'")
     try:
         spec = load_sweep(args.config, args.set or [])
     except ConfigError as e:
-        return _err(str(e))
+        return usage_error(str(e))
     if args.dry_run:
         try:
             print(f"sweep {spec.name}: {len(spec.runs)} runs")
@@ -97,25 +95,25 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out) if args.out else Path("results") / spec.name
     if out.exists() and not out.is_dir():
-        return _err(f"--out {out}: exists and is not a directory")
+        return usage_error(f"--out {out}: exists and is not a directory")
     if (out / "results.sqlite").exists():
         try:
             with Store(out) as st:
                 st.check_compatible(spec)
         except Exception as e:  # any unreadable or foreign store is bad input
-            return _err(f"--out {out}: {e}")
+            return usage_error(f"--out {out}: {e}")
     from framework.sweep.runner import run_sweep
 
     with contextlib.ExitStack() as stack:
         try:
             executor = stack.enter_context(make_executor(args.executor, args.jobs, args.scheduler))
         except OSError as e:
-            return _err(f"--scheduler {args.scheduler}: cannot connect: {e}")
+            return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
         try:
             store = stack.enter_context(Store(out, create=True))
             store.lock()
         except StoreError as e:
-            return _err(str(e))
+            return usage_error(str(e))
         report = run_sweep(
             spec, store, executor, retry_failed=args.retry_failed, progress=not args.quiet
         )
