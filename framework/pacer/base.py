@@ -78,6 +78,19 @@ def background_workers(nprocs: int) -> Workers:
     return Workers(dedicated, 0.0)
 
 
+MIN_SCAN_WORK_REMAINING = 1000  # Go: revise's floor on the scan work still to do
+
+
+def assist_ratios(
+    expected_work: float, work_done: float, goal: float, heap_live: float
+) -> tuple[float, float]:
+    """(assistWorkPerByte, assistBytesPerWork): the scan work left spread over the heap
+    growth left before ``goal`` (Go: the end of ``gcControllerState.revise``)."""
+    remaining = max(expected_work - work_done, MIN_SCAN_WORK_REMAINING)
+    heap_remaining = max(goal - heap_live, 1)
+    return remaining / heap_remaining, heap_remaining / remaining
+
+
 class Pacer(abc.ABC):
     name: ClassVar[str]
     Params: ClassVar[type[PacerParams]]

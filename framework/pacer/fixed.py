@@ -9,10 +9,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from framework.pacer.base import NonHeap, Pacer, PacerParams
+from framework.pacer.base import NonHeap, Pacer, PacerParams, assist_ratios
 from framework.pacer.goal import heap_goal
-
-MIN_SCAN_WORK_REMAINING = 1000
 
 
 class FixedParams(PacerParams):
@@ -70,6 +68,4 @@ class FixedRatioPacer(Pacer):
     ) -> tuple[float, float]:
         goal = self.goal(nh) or heap_live + 1
         expected = max(self.last_scan, heap_scan + max_stack_scan + self.globals_scan)
-        remaining = max(expected - work_done, MIN_SCAN_WORK_REMAINING)
-        heap_remaining = max(goal - heap_live, 1)
-        return remaining / heap_remaining, heap_remaining / remaining
+        return assist_ratios(expected, work_done, goal, heap_live)

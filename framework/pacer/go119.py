@@ -33,6 +33,7 @@ from framework.pacer.base import (
     NonHeap,
     Pacer,
     PacerParams,
+    assist_ratios,
 )
 from framework.pacer.goal import HEAP_MINIMUM
 
@@ -43,7 +44,6 @@ MEMORY_LIMIT_HEADROOM = 1 << 20  # Go 1.19: memoryLimitHeapGoalHeadroom
 SWEEP_MIN_HEAP_DISTANCE = 1 << 20  # Go: sweepMinHeapDistance
 MIN_RUNWAY = 64 << 10  # Go: heapGoalInternal's minRunway
 MAX_OVERSHOOT = 1.1  # Go: revise's maxOvershoot
-MIN_SCAN_WORK_REMAINING = 1000
 
 
 @dataclass
@@ -186,9 +186,7 @@ class Go119Pacer(Pacer):
         if heap_live > fgoal:
             fgoal *= MAX_OVERSHOOT
             expected = max_scan
-        remaining = max(expected - work_done, MIN_SCAN_WORK_REMAINING)
-        heap_remaining = max(fgoal - heap_live, 1.0)
-        return remaining / heap_remaining, heap_remaining / remaining
+        return assist_ratios(expected, work_done, fgoal, heap_live)
 
     def end_cycle(
         self,

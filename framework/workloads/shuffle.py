@@ -78,6 +78,15 @@ class Shuffle(Workload):
         else:
             yield from self._globals_stream(g)
 
+    def _move_batches(self, g: int, batch: int) -> Iterator[tuple[int, np.ndarray]]:
+        """Goroutine ``g``'s share of the moves in batches of at most ``batch``: (moves in
+        the batch, which of them store a fresh object instead)."""
+        p = self.params
+        m = p.moves // p.goroutines + (1 if g < p.moves % p.goroutines else 0)
+        for done in range(0, m, batch):
+            n = min(batch, m - done)
+            yield n, (np.arange(done, done + n) % p.alloc_every) == 0
+
     def _globals_stream(self, g: int) -> Iterator[np.ndarray]:
         p = self.params
         rng = self.rng(g)
@@ -90,14 +99,9 @@ class Shuffle(Workload):
             ops[:, 1, 0] = Op.GSTORE
             ops[:, 1, 1] = k
             yield ops.reshape(-1, 4)
-        m = p.moves // p.goroutines + (1 if g < p.moves % p.goroutines else 0)
-        batch = CHUNK_OPS // 4
-        done = 0
-        while done < m:
-            n = min(batch, m - done)
+        for n, fresh in self._move_batches(g, CHUNK_OPS // 4):
             i = rng.choice(own, size=n)
             j = rng.choice(own, size=n)
-            fresh = (np.arange(done, done + n) % p.alloc_every) == 0
             ops = np.zeros((n, 4, 4), dtype=np.int32)
             ops[:, 0, 0] = np.where(fresh, Op.ALLOC, Op.GLOAD)
             ops[:, 0, 1] = 0
@@ -110,7 +114,6 @@ class Shuffle(Workload):
             ops[:, 3, 1] = j
             ops[:, 3, 2] = 0
             yield ops.reshape(-1, 4)
-            done += n
         yield np.array([(Op.CLEAR, 0, 0, 0), (Op.POP, 1, 16, 0)], dtype=np.int32)
 
     def _heap_stream(self, g: int) -> Iterator[np.ndarray]:
@@ -136,14 +139,9 @@ class Shuffle(Workload):
             ops[:, 3::2, 2] = np.arange(f)
             ops[:, 3::2, 3] = 0
             yield ops.reshape(-1, 4)
-        m = p.moves // p.goroutines + (1 if g < p.moves % p.goroutines else 0)
-        batch = CHUNK_OPS // 6
-        done = 0
-        while done < m:
-            n = min(batch, m - done)
+        for n, fresh in self._move_batches(g, CHUNK_OPS // 6):
             ci, cj = rng.choice(own, size=n), rng.choice(own, size=n)
             fi, fj = rng.integers(0, f, size=n), rng.integers(0, f, size=n)
-            fresh = (np.arange(done, done + n) % p.alloc_every) == 0
             ops = np.zeros((n, 6, 4), dtype=np.int32)
             ops[:, 0] = np.where(fresh[:, None], (Op.COMPUTE, 0, 0, 0), (Op.GLOAD, 1, 0, 0))
             ops[:, 0, 2] = np.where(fresh, 0, ci)
@@ -164,7 +162,6 @@ class Shuffle(Workload):
             ops[:, 5, 2] = fj
             ops[:, 5, 3] = 0
             yield ops.reshape(-1, 4)
-            done += n
         yield np.array(
             [(Op.CLEAR, 0, 0, 0), (Op.CLEAR, 1, 0, 0), (Op.POP, 2, 24, 0)], dtype=np.int32
         )
