@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 DESCRIPTION = "STW pauses vs goroutines x stack depth for dijkstra (re-scan), yuasa, hybrid"
 BARRIERS = ("dijkstra", "yuasa", "hybrid")
@@ -101,8 +102,4 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
                 ax.set_ylabel("max pause (µs)")
     axes[0][0].legend(frameon=False, title="write barrier")
     fig.tight_layout()
-    paths = [out / "barriers.png", out / "barriers.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, out, "barriers")

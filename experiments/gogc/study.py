@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 DESCRIPTION = "GC CPU fraction and heap overhead (peak / live) for GOGC in 25..800"
 GOGC = {"tiny": (50, 100, 200, 400), "full": (25, 50, 100, 200, 400, 800)}
@@ -70,8 +71,4 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     ax.set_title("GC CPU fraction")
     bx.set_title("heap overhead")
     fig.tight_layout()
-    paths = [out / "gogc.png", out / "gogc.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, out, "gogc")

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 DESCRIPTION = "per-cycle background utilisation, assists, heap at trigger and at mark end / goal"
 SIZE = {
@@ -82,8 +83,4 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         a.legend(frameon=False, loc="lower right")
     ax.set_ylim(bottom=0)
     fig.tight_layout()
-    paths = [out / "pacer_steady_state.png", out / "pacer_steady_state.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, out, "pacer_steady_state")

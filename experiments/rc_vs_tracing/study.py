@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 DESCRIPTION = "RC, RC + trial deletion, STW and concurrent on cycles, binary_trees, steady"
 COLLECTORS = {
@@ -146,8 +147,4 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     )
     fig.tight_layout()
     (out / "table.md").write_text(table(rows))
-    paths = [out / "rc_vs_tracing.png", out / "rc_vs_tracing.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, out, "rc_vs_tracing")

@@ -11,6 +11,7 @@ import matplotlib.ticker as ticker
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 DESCRIPTION = "max pause vs live heap size, stop-the-world vs concurrent (hybrid barrier)"
 COLLECTORS = (
@@ -70,8 +71,4 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     hi = max(r["summary"]["heap_live_mean_bytes"] for r in rows) / 2**20
     ax.set_xlim(lo / 1.3, hi * 1.3)
     fig.tight_layout()
-    paths = [out / "stw_vs_concurrent.png", out / "stw_vs_concurrent.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, out, "stw_vs_concurrent")

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
+from framework.plots.figure_io import save
 
 MiB = float(1 << 20)
 
@@ -93,8 +94,4 @@ def plot_run(run_dir: Path) -> list[Path]:
     bx.set_title("MMU")
     bx.grid(alpha=0.3, lw=0.5)
     fig.tight_layout()
-    paths = [run_dir / "overview.png", run_dir / "overview.pdf"]
-    for p in paths:
-        fig.savefig(p)
-    plt.close(fig)
-    return paths
+    return save(fig, run_dir, "overview")
