@@ -92,15 +92,23 @@ class Violation:
         )
 
 
+def reachable_without(
+    heap: Heap, roots: Roots, flag: np.ndarray, limit: int
+) -> list[tuple[int, list[str]]]:
+    """Up to ``limit`` reachable objects whose per-slot ``flag`` (``sl_alloc``,
+    ``sl_mark``) is 0, each with a path from a root."""
+    reach = reachable(heap, roots)
+    bad = np.flatnonzero(reach & (flag[: heap.nslots] == 0))
+    return [(int(o), path_to(heap, roots, int(o))) for o in bad[:limit]]
+
+
 def check_reachable_allocated(
     heap: Heap, roots: Roots, cycle: int, where: str, limit: int = 5
 ) -> list[Violation]:
     """Safety: every reachable object is allocated (never freed while reachable)."""
-    reach = reachable(heap, roots)
-    bad = np.flatnonzero(reach & (heap.a.sl_alloc[: heap.nslots] == 0))
     return [
-        Violation(cycle, where, int(o), "is reachable but was freed", path_to(heap, roots, int(o)))
-        for o in bad[:limit]
+        Violation(cycle, where, o, "is reachable but was freed", path)
+        for o, path in reachable_without(heap, roots, heap.a.sl_alloc, limit)
     ]
 
 
@@ -108,15 +116,7 @@ def check_reachable_marked(
     heap: Heap, roots: Roots, cycle: int, where: str, limit: int = 5
 ) -> list[Violation]:
     """At mark termination: every reachable object is marked (else the sweep frees it)."""
-    reach = reachable(heap, roots)
-    bad = np.flatnonzero(reach & (heap.a.sl_mark[: heap.nslots] == 0))
     return [
-        Violation(
-            cycle,
-            where,
-            int(o),
-            "is reachable but unmarked at mark termination",
-            path_to(heap, roots, int(o)),
-        )
-        for o in bad[:limit]
+        Violation(cycle, where, o, "is reachable but unmarked at mark termination", path)
+        for o, path in reachable_without(heap, roots, heap.a.sl_mark, limit)
     ]

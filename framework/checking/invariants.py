@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from framework.oracle import path_to, reachable, route
+from framework.oracle import reachable_without, route
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.sim.roots import Roots
@@ -41,18 +41,17 @@ def colours(heap: Heap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def safety(heap: Heap, roots: Roots) -> list[str]:
     """Every object reachable from the roots is allocated (never freed, never reused)."""
-    reach = reachable(heap, roots)
-    bad = np.flatnonzero(reach & (heap.a.sl_alloc[: heap.nslots] == 0))
-    return [f"o{o} freed while reachable: " + route(path_to(heap, roots, int(o))) for o in bad[:3]]
+    return [
+        f"o{o} freed while reachable: {route(path)}"
+        for o, path in reachable_without(heap, roots, heap.a.sl_alloc, 3)
+    ]
 
 
 def all_reachable_marked(heap: Heap, roots: Roots) -> list[str]:
     """At mark termination every reachable object is marked (else the sweep frees it)."""
-    reach = reachable(heap, roots)
-    bad = np.flatnonzero(reach & (heap.a.sl_mark[: heap.nslots] == 0))
     return [
-        f"o{o} reachable but unmarked at mark termination: " + route(path_to(heap, roots, int(o)))
-        for o in bad[:3]
+        f"o{o} reachable but unmarked at mark termination: {route(path)}"
+        for o, path in reachable_without(heap, roots, heap.a.sl_mark, 3)
     ]
 
 
@@ -152,7 +151,8 @@ def at_risk(
     a barrier or a re-scan saves them. Not an invariant (a black stack may hold such an
     object under Dijkstra with re-scan); the measure the bug search climbs."""
     white, _, _ = colours(heap)
-    black_stacks = [g.gid for g in roots.goroutines if g.gid not in set(grey_stacks)]
+    grey = set(grey_stacks)
+    black_stacks = [g.gid for g in roots.goroutines if g.gid not in grey]
     targets, _ = _black_sources(heap, roots, scanned_globals, black_stacks)
     targets = targets[targets >= 0]
     targets = np.unique(targets[white[targets]])
