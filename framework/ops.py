@@ -13,6 +13,8 @@ Rules (checked by the kernel, which stops with ``Status.ERROR`` on a violation):
 - ``ALLOC`` sizes are at least 1 byte;
 - ``field`` must be ``< nfields`` of the object, and ``nfields * 8 <= size``;
 - a ``STORE``/``LOAD`` through a nil stack slot is a workload bug (``ERROR``);
+- ``SYNC a`` releases its waiters when the ``a``-th goroutine arrives (then counting starts
+  again); a ``SYNC`` that can never be released blocks that goroutine for ever;
 - ``PUSH``/``POP`` carry both the pointer-slot count and the frame's byte size, so the
   runtime keeps no frame list; a workload pops exactly what it pushed.
 
@@ -43,6 +45,8 @@ class Op(enum.IntEnum):
     CLEAR = 8  # stack[a] = nil  (drop a root)
     MOVE = 9  # stack[a] = stack[b]  (b == NIL stores nil; stack-to-stack, not barriered)
     PARK = 10  # block for a nanoseconds without holding a P (I/O, channel wait)
+    YIELD = 11  # give up the P (Go: runtime.Gosched): back of the global run queue
+    SYNC = 12  # a start barrier: block until a goroutines (this one included) reached a SYNC
 
 
 N_OPS = len(Op)

@@ -137,6 +137,8 @@ ST_PARK = 5  # aux = park duration in ns
 ST_ERROR = 6  # aux = error code
 ST_ASSIST = 7  # goroutine owes assist work
 ST_CASCADE = 8  # a large reference-counting cascade just ran (aux = objects freed)
+ST_YIELD = 9  # the goroutine yields its P (Op.YIELD)
+ST_SYNC = 10  # the goroutine waits at a start barrier (Op.SYNC; aux = goroutines to wait for)
 
 GROW_PAGES = 1
 GROW_SPANS = 2

@@ -299,6 +299,12 @@ class Interpreter:
             if a < 0:
                 fail("negative park time")
             self.park_ns += a
+        elif code == Op.YIELD:
+            pass
+        elif code == Op.SYNC:
+            # A barrier is a scheduling matter; here it only has to be well formed.
+            if a < 1 or a > len(self.gs):
+                fail(f"SYNC for {a} goroutines; the workload has {len(self.gs)}")
         else:
             fail(f"unknown op code {code}")
         self.op_counts[code] += 1

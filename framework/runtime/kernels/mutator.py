@@ -12,7 +12,8 @@ overwriting ``old`` with ``new``:
 
 The quantum ends when its simulated-time budget or op count is used up, when the op chunk
 ends, or early when something needs the runtime: the heap reached the GC trigger, the heap
-tables must grow, the stack must grow, the goroutine parks, or the stream is malformed.
+tables must grow, the stack must grow, the goroutine parks, yields or waits at a start
+barrier, or the stream is malformed.
 """
 
 from __future__ import annotations
@@ -326,6 +327,22 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             pos += 1
             done += 1
             status = L.ST_PARK
+            aux = x
+            break
+        elif code == 11:  # YIELD
+            pos += 1
+            done += 1
+            status = L.ST_YIELD
+            aux = 0
+            break
+        elif code == 12:  # SYNC x goroutines
+            if x < 1:
+                status = L.ST_ERROR
+                aux = L.ERR_BAD_OP
+                break
+            pos += 1
+            done += 1
+            status = L.ST_SYNC
             aux = x
             break
         else:
