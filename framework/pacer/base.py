@@ -101,12 +101,43 @@ class Pacer(abc.ABC):
         self.memory_limit = params.memory_limit_bytes
         self.heap_marked = 0
         self.triggered: int | None = None
+        self.globals_scan = 0  # Go: gcControllerState.globalsScan (addGlobals)
+        self.max_stack_scan = 0  # Go: gcControllerState.maxStackScan (addScannableStack)
+
+    # --- non-heap scan sources, known before the first cycle ----------------------------
+    def add_globals(self, amount: int) -> None:
+        """Go: ``addGlobals`` (called by ``modulesinit`` for each module's data+bss, before
+        ``gcinit``). Counts from the next ``commit``; use ``set_globals_scan`` to apply it
+        to the goal in force."""
+        self.globals_scan += amount
+
+    def set_globals_scan(self, nbytes: int) -> None:
+        """Set ``globalsScan`` and recommit, so the goal in force counts it. Go's globals
+        are known before ``gcinit``'s first ``commit``; a simulator learns them when the
+        program is loaded, after the pacer exists."""
+        self.globals_scan = nbytes
+        self.recommit()
+
+    def add_scannable_stack(self, delta: int) -> None:
+        """Go: ``addScannableStack``: allocated goroutine stack bytes (``maxStackScan``),
+        grown when a stack is allocated or grows and shrunk when it is freed. ``revise``
+        uses it for the worst-case scan work."""
+        self.max_stack_scan += delta
+
+    def recommit(self) -> None:
+        """Re-run ``commit`` with the inputs of the last one (default: nothing)."""
+        return None
 
     @abc.abstractmethod
     def reset_live(
-        self, marked: int, heap_scan_work: int, stack_scan_work: int, globals_bytes: int
+        self,
+        marked: int,
+        heap_scan_work: int,
+        stack_scan_work: int,
+        globals_bytes: int | None = None,
     ) -> None:
-        """Mark termination: what the cycle measured."""
+        """Mark termination: what the cycle measured (Go: resetLive). ``globals_bytes``,
+        when given, replaces ``globalsScan`` (Go keeps its own count)."""
 
     @abc.abstractmethod
     def commit(self, heap_live: int, sweep_done: bool) -> None:
@@ -132,10 +163,11 @@ class Pacer(abc.ABC):
         work_done: int,
         heap_live: int,
         heap_scan: int,
-        max_stack_scan: int,
+        max_stack_scan: int | None = None,
         nh: NonHeap | None = None,
     ) -> tuple[float, float]:
-        """(scan work per allocated byte, allocated bytes per scan work)."""
+        """(scan work per allocated byte, allocated bytes per scan work).
+        ``max_stack_scan`` None: the pacer's own ``max_stack_scan``."""
 
     def end_cycle(
         self,

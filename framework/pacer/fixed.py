@@ -34,15 +34,19 @@ class FixedRatioPacer(Pacer):
         super().__init__(params)
         self.last_scan = 0
         self.stack_scan = 0
-        self.globals_scan = 0
 
     def reset_live(
-        self, marked: int, heap_scan_work: int, stack_scan_work: int, globals_bytes: int
+        self,
+        marked: int,
+        heap_scan_work: int,
+        stack_scan_work: int,
+        globals_bytes: int | None = None,
     ) -> None:
+        if globals_bytes is not None:
+            self.globals_scan = globals_bytes
         self.heap_marked = marked
-        self.last_scan = heap_scan_work + stack_scan_work + globals_bytes
+        self.last_scan = heap_scan_work + stack_scan_work + self.globals_scan
         self.stack_scan = stack_scan_work
-        self.globals_scan = globals_bytes
         self.triggered = None
 
     def commit(self, heap_live: int, sweep_done: bool) -> None:
@@ -63,9 +67,10 @@ class FixedRatioPacer(Pacer):
         work_done: int,
         heap_live: int,
         heap_scan: int,
-        max_stack_scan: int,
+        max_stack_scan: int | None = None,
         nh: NonHeap | None = None,
     ) -> tuple[float, float]:
+        stacks = self.max_stack_scan if max_stack_scan is None else max_stack_scan
         goal = self.goal(nh) or heap_live + 1
-        expected = max(self.last_scan, heap_scan + max_stack_scan + self.globals_scan)
+        expected = max(self.last_scan, heap_scan + stacks + self.globals_scan)
         return assist_ratios(expected, work_done, goal, heap_live)

@@ -76,6 +76,11 @@ class Go119Params(PacerParams):
 
 
 class Go119Pacer(Pacer):
+    """Go 1.19's gcControllerState (mgcpacer.go). The runtime-side counters (heapLive,
+    heapScan, the scan-work counters, assist/idle time) stay with the collector, which
+    passes them in; the pacer keeps what Go's commit/resetLive/endCycle keep, plus
+    ``globals_scan`` and ``max_stack_scan`` (Go: addGlobals, addScannableStack)."""
+
     name = "go119"
     Params = Go119Params
 
@@ -84,21 +89,32 @@ class Go119Pacer(Pacer):
         # state committed at each mark termination (Go: resetLive, commit)
         self.last_heap_scan = 0
         self.last_stack_scan = 0
-        self.globals_scan = 0
         self.cons_mark = 0.0
-        self.runway = 0.0
+        self.runway = 0
         self.gc_percent_goal = 0
         self.sweep_min_trigger = 0
         self.pi = PIController()
+        self.last_cons_mark_measured = 0.0
+        self._commit_inputs = (0, True)
+        # Go: gcControllerState.init commits with isSweepDone=true ("no sweep phase in the
+        # first GC cycle").
         self.commit(heap_live=0, sweep_done=True)
 
     @property
     def heap_minimum(self) -> int:
+        """Go: setGCPercent's ``defaultHeapMinimum * GOGC / 100``."""
         return HEAP_MINIMUM * (self.gogc or 100) // 100
 
     # --- goal and trigger -----------------------------------------------------------------
     def commit(self, heap_live: int, sweep_done: bool) -> None:
-        """Recompute the GOGC goal and the runway (Go: commit, at mark termination)."""
+        """Recompute the GOGC goal and the runway (Go: gcControllerState.commit). Go runs it
+        at init, at mark termination and on SetGCPercent/SetMemoryLimit. ``heap_live`` is
+        Go's heapLive at that moment (the marked bytes at mark termination).
+
+        The runway is truncated to an integer as Go's ``uint64(...)`` does; a negative
+        cons/mark gives 0 (Go's float-to-uint64 conversion of a negative value is
+        implementation-defined: arm64 gives 0, amd64 wraps)."""
+        self._commit_inputs = (heap_live, sweep_done)
         if self.gogc is None:
             self.gc_percent_goal = NO_LIMIT
         else:
@@ -110,10 +126,16 @@ class Go119Pacer(Pacer):
         self.sweep_min_trigger = 0 if sweep_done else heap_live + SWEEP_MIN_HEAP_DISTANCE
         u = GC_BACKGROUND_UTILIZATION
         scan = self.last_heap_scan + self.last_stack_scan + self.globals_scan
-        self.runway = max(0.0, self.cons_mark * (1 - u) / u * scan)
+        self.runway = max(0, int(self.cons_mark * (1 - u) / u * scan))
+
+    def recommit(self) -> None:
+        """``commit`` again with the last commit's heapLive and sweep state (Go:
+        gcControllerCommit after a parameter change)."""
+        self.commit(*self._commit_inputs)
 
     def memory_limit_goal(self, nh: NonHeap | None) -> int:
-        """Go: memoryLimitHeapGoal."""
+        """Go: memoryLimitHeapGoal. ``nh`` carries Go's mappedReady, heapFree and
+        totalAlloc - totalFree; None means "not evaluated" (no limit)."""
         if self.memory_limit >= NO_LIMIT or nh is None:
             return NO_LIMIT
         non_heap = nh.ready_bytes - nh.heap_free_bytes - nh.heap_alloc_bytes
@@ -140,6 +162,7 @@ class Go119Pacer(Pacer):
         return goal, self.sweep_min_trigger
 
     def goal(self, nh: NonHeap | None = None) -> int | None:
+        """Go: heapGoal."""
         g, _ = self.goal_and_min_trigger(nh)
         return None if g >= NO_LIMIT else g
 
@@ -158,7 +181,7 @@ class Go119Pacer(Pacer):
         if goal > HEAP_MINIMUM and goal - HEAP_MINIMUM > max_trigger:
             max_trigger = goal - HEAP_MINIMUM
         max_trigger = max(max_trigger, min_trigger)
-        trig = min_trigger if self.runway > goal else int(goal - self.runway)
+        trig = min_trigger if self.runway > goal else goal - self.runway
         return min(max(trig, min_trigger), max_trigger), goal
 
     # --- a cycle --------------------------------------------------------------------------
@@ -167,26 +190,37 @@ class Go119Pacer(Pacer):
         work_done: int,
         heap_live: int,
         heap_scan: int,
-        max_stack_scan: int,
+        max_stack_scan: int | None = None,
         nh: NonHeap | None = None,
     ) -> tuple[float, float]:
-        """(assistWorkPerByte, assistBytesPerWork) (Go: revise)."""
+        """(assistWorkPerByte, assistBytesPerWork) (Go: revise). ``work_done`` is
+        heapScanWork + stackScanWork + globalsScanWork so far, ``heap_scan`` Go's heapScan
+        (frozen at the cycle start), ``max_stack_scan`` Go's maxStackScan (None: the
+        pacer's own count). Goals are truncated to integers as Go's int64 conversions do.
+
+        Departure: with no expected work (no previous cycle and no globals, impossible in
+        Go, whose runtime always has globals) the extrapolated goal is the hard goal, the
+        limit of Go's formula; Go's float division would give +Inf, which its int64
+        conversion wraps on amd64."""
+        gogc = self.gogc if self.gogc is not None else 100_000
         goal = self.goal(nh)
-        goal = NO_LIMIT if goal is None else goal
+        heap_goal = NO_LIMIT if goal is None else goal
         expected = self.last_heap_scan + self.last_stack_scan + self.globals_scan
-        max_scan = heap_scan + max_stack_scan + self.globals_scan
-        triggered = self.triggered or 0
-        fgoal = float(goal)
-        if work_done > expected and expected > 0:
-            ext = (goal - triggered) / expected * max_scan + triggered
+        stacks = self.max_stack_scan if max_stack_scan is None else max_stack_scan
+        max_scan = heap_scan + stacks + self.globals_scan
+        triggered = -1 if self.triggered is None else self.triggered  # Go: int64(MaxUint64)
+        if work_done > expected:
+            hard = int((1.0 + gogc / 100.0) * heap_goal)
+            if expected > 0:
+                ext = int((heap_goal - triggered) / expected * max_scan) + triggered
+            else:
+                ext = hard
             expected = max_scan
-            gogc = self.gogc if self.gogc is not None else 100_000
-            hard = (1.0 + gogc / 100.0) * goal
-            fgoal = min(ext, hard)
-        if heap_live > fgoal:
-            fgoal *= MAX_OVERSHOOT
+            heap_goal = min(ext, hard)
+        if heap_live > heap_goal:
+            heap_goal = int(heap_goal * MAX_OVERSHOOT)
             expected = max_scan
-        return assist_ratios(expected, work_done, fgoal, heap_live)
+        return assist_ratios(expected, work_done, heap_goal, heap_live)
 
     def end_cycle(
         self,
@@ -198,29 +232,53 @@ class Go119Pacer(Pacer):
         scan_work: int,
         nprocs: int,
     ) -> None:
-        """Update the cons/mark estimate (Go: endCycle)."""
-        if mark_ns <= 0 or self.triggered is None or heap_live <= self.triggered or scan_work <= 0:
+        """Update the cons/mark estimate (Go: endCycle). ``mark_ns`` is Go's
+        assistDuration (mark termination decided - markStartTime), ``assist_ns`` and
+        ``idle_ns`` the cycle's assistTime and idleMarkTime, ``scan_work`` all scan work
+        done. Background workers are assumed to have used exactly 25%, as in Go. A zero
+        denominator gives Go's IEEE infinity, which resets the PI controller and the
+        estimate to 0, as in Go."""
+        if self.triggered is None:
+            return  # no cycle started: Go's triggered is MaxUint64, so heapLive <= it
+        u = GC_BACKGROUND_UTILIZATION
+        if mark_ns > 0:
+            u += assist_ns / (mark_ns * nprocs)
+        if heap_live <= self.triggered:
             return
-        u = GC_BACKGROUND_UTILIZATION + assist_ns / (mark_ns * nprocs)
-        u_idle = idle_ns / (mark_ns * nprocs)
-        current = (heap_live - self.triggered) * (u + u_idle) / (scan_work * (1 - u))
+        u_idle = idle_ns / (mark_ns * nprocs) if mark_ns > 0 else 0.0
+        current = _ieee_div((heap_live - self.triggered) * (u + u_idle), scan_work * (1 - u))
+        self.last_cons_mark_measured = current
         out, ok = self.pi.next(self.cons_mark, current, 1.0)
         self.cons_mark = out if ok else 0.0
-        self.last_cons_mark_measured = current
 
     def reset_live(
-        self, marked: int, heap_scan_work: int, stack_scan_work: int, globals_bytes: int
+        self,
+        marked: int,
+        heap_scan_work: int,
+        stack_scan_work: int,
+        globals_bytes: int | None = None,
     ) -> None:
-        """Go: resetLive at mark termination."""
+        """Go: resetLive at mark termination (Go also sets heapLive = marked and
+        heapScan = heapScanWork: the collector's counters)."""
+        if globals_bytes is not None:
+            self.globals_scan = globals_bytes
         self.heap_marked = marked
         self.last_heap_scan = heap_scan_work
         self.last_stack_scan = stack_scan_work
-        self.globals_scan = globals_bytes
         self.triggered = None
 
     def state(self) -> dict[str, float]:
         return {
             "cons_mark": self.cons_mark,
-            "runway": self.runway,
-            "cons_mark_measured": getattr(self, "last_cons_mark_measured", 0.0),
+            "runway": float(self.runway),
+            "cons_mark_measured": self.last_cons_mark_measured,
         }
+
+
+def _ieee_div(a: float, b: float) -> float:
+    """``a / b`` with IEEE 754 semantics for ``b == 0`` (Go's float division)."""
+    if b != 0:
+        return a / b
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)

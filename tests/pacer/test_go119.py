@@ -101,7 +101,10 @@ def test_trigger_with_mid_cons_mark_is_goal_minus_runway():
 
 def test_runway_is_three_times_cons_mark_times_scan():
     p = pacer_after_cycle(cons_mark=0.37)
-    assert p.runway == pytest.approx(3 * 0.37 * SCAN, rel=1e-12)
+    assert p.runway == pytest.approx(3 * 0.37 * SCAN, rel=1e-12, abs=1)
+    # Go: uint64(consMark * (1 - 0.25) / 0.25 * scan) truncates to whole bytes
+    assert p.runway == int(0.37 * 0.75 / 0.25 * SCAN)
+    assert isinstance(p.runway, int)
 
 
 def test_negative_cons_mark_gives_zero_runway():
@@ -391,8 +394,9 @@ def test_assist_ratio_over_goal_allows_10_percent_overshoot():
     max_scan = heap_scan + max_stack + GLOBALS  # 76 MiB
     done, live = 10 * MiB, 220 * MiB
     wpb, _ = p.assist_ratio(done, live, heap_scan, max_stack)
-    assert wpb == pytest.approx((max_scan - done) / (GOAL * 1.1 - live), rel=1e-12)
-    assert wpb == pytest.approx(66 / 17.6, rel=1e-9)
+    # Go: heapGoal = int64(float64(heapGoal) * maxOvershoot), truncated to whole bytes
+    assert wpb == (max_scan - done) / (int(GOAL * 1.1) - live)
+    assert wpb == pytest.approx(66 / 17.6, rel=1e-7)
 
 
 def test_assist_ratio_minimum_remaining_work():
