@@ -445,3 +445,116 @@ def test_fixed_ratio_first_cycle_and_gogc_off():
     off = FixedRatioPacer(FixedParams(gogc="off"))
     assert off.goal() is None
     assert off.trigger() == (None, None)
+
+
+# --- globals and stacks before the first cycle (Go: addGlobals, addScannableStack) ----------
+
+
+@pytest.mark.parametrize(
+    ("gogc", "globals_", "goal"),
+    [
+        (100, 128 * MiB, 128 * MiB),  # globals * GOGC/100 beats heapMinimum
+        (50, 128 * MiB, 64 * MiB),
+        (200, 3 * MiB, 8 * MiB),  # heapMinimum = 4 MiB * 2 wins over 6 MiB
+        (100, 32 * KiB, 4 * MiB),
+    ],
+)
+def test_globals_known_before_cycle_one_set_its_goal(gogc, globals_, goal):
+    """Go's modulesinit runs addGlobals before gcinit's commit, so the first goal is
+    max(heapMinimum, (0 + 0 + globalsScan) * GOGC/100)."""
+    p = Go119Pacer(Go119Params(gogc=gogc))
+    p.set_globals_scan(globals_)
+    assert p.globals_scan == globals_
+    assert p.goal() == goal == max(4 * MiB * gogc // 100, globals_ * gogc // 100)
+    trig, g = p.trigger()
+    assert g == goal
+    upper = (goal // 64) * 61
+    assert trig == (goal - 4 * MiB if goal - 4 * MiB > upper else upper)
+    assert p.sweep_min_trigger == 0  # init's commit: "no sweep phase in the first GC cycle"
+
+
+def test_add_globals_waits_for_commit():
+    p = Go119Pacer(Go119Params(gogc=100))
+    p.add_globals(128 * MiB)
+    assert p.goal() == 4 * MiB  # Go: addGlobals does not commit
+    p.recommit()
+    assert p.goal() == 128 * MiB
+
+
+def test_first_cycle_assist_ratio_counts_globals():
+    # 128 MiB of globals: goal 128 MiB, trigger 124 MiB, and the expected scan work is the
+    # globals, so assists pay 128 MiB of work over the 4 MiB of runway.
+    p = Go119Pacer(Go119Params(gogc=100))
+    p.set_globals_scan(128 * MiB)
+    p.start_cycle()
+    assert p.triggered == 124 * MiB
+    wpb, bpw = p.assist_ratio(0, 124 * MiB, 0)
+    assert wpb == 32.0 and bpw == 1 / 32
+    # not told about the globals, the pacer expected no work and barely assisted
+    q = Go119Pacer(Go119Params(gogc=100))
+    q.start_cycle()
+    wpb_q, _ = q.assist_ratio(0, q.triggered, 0)
+    assert wpb_q == 1000 / (4 * MiB - q.triggered) < wpb / 100
+
+
+def test_scannable_stack_is_the_pacers_own_count():
+    p = marking_pacer()
+    p.add_scannable_stack(16 * MiB)
+    p.add_scannable_stack(-4 * MiB)
+    assert p.max_stack_scan == 12 * MiB
+    done, live, heap_scan = 70 * MiB, 214 * MiB, 80 * MiB  # past the expected 64 MiB
+    own = p.assist_ratio(done, live, heap_scan)
+    assert own == p.assist_ratio(done, live, heap_scan, 12 * MiB)
+    assert own != p.assist_ratio(done, live, heap_scan, 0)
+    max_scan = heap_scan + 12 * MiB + GLOBALS
+    ext = int((GOAL - 212 * MiB) / SCAN * max_scan) + 212 * MiB
+    assert own[0] == (max_scan - done) / (ext - live)
+
+
+def test_first_cycle_assist_extrapolates_with_stacks():
+    # Cycle 1, 1 MiB of globals and 6 MiB of stacks: once the globals are scanned the
+    # extrapolated goal counts the stacks (maxScanWork = heapScan + maxStackScan + globals).
+    p = Go119Pacer(Go119Params(gogc=100))
+    p.set_globals_scan(1 * MiB)
+    p.add_scannable_stack(6 * MiB)
+    p.start_cycle()
+    goal, trig = p.goal(), p.triggered
+    assert goal == 4 * MiB
+    heap_scan = 2 * MiB
+    done, live = 1 * MiB + 1, trig + 1000
+    wpb, _ = p.assist_ratio(done, live, heap_scan)
+    max_scan = heap_scan + 6 * MiB + 1 * MiB
+    ext = min(int((goal - trig) / (1 * MiB) * max_scan) + trig, int(2.0 * goal))
+    assert wpb == (max_scan - done) / (ext - live)
+
+
+def test_set_globals_scan_after_a_cycle_recommits_with_the_last_inputs():
+    p = Go119Pacer(Go119Params(gogc=100))
+    p.reset_live(MARKED, HEAP_SCAN, STACK, GLOBALS)
+    p.commit(heap_live=MARKED, sweep_done=False)
+    assert p.sweep_min_trigger == MARKED + 1 * MiB
+    p.set_globals_scan(GLOBALS + 10 * MiB)
+    assert p.goal() == GOAL + 10 * MiB
+    assert p.sweep_min_trigger == MARKED + 1 * MiB
+
+
+def test_reset_live_without_globals_keeps_the_pacers_count():
+    p = Go119Pacer(Go119Params(gogc=100))
+    p.set_globals_scan(GLOBALS)
+    p.reset_live(MARKED, HEAP_SCAN, STACK)
+    p.commit(heap_live=MARKED, sweep_done=True)
+    assert p.goal() == GOAL
+    f = FixedRatioPacer(FixedParams(gogc=100))
+    f.set_globals_scan(GLOBALS)
+    f.reset_live(MARKED, HEAP_SCAN, STACK)
+    assert f.goal() == GOAL
+
+
+def test_fixed_ratio_pacer_counts_globals_and_own_stacks():
+    p = FixedRatioPacer(FixedParams(gogc=100, trigger_ratio=0.5))
+    p.set_globals_scan(128 * MiB)
+    assert p.trigger() == (64 * MiB, 128 * MiB)
+    p.add_scannable_stack(8 * MiB)
+    assert p.assist_ratio(0, 100 * MiB, 10 * MiB) == p.assist_ratio(0, 100 * MiB, 10 * MiB, 8 * MiB)
+    wpb, _ = p.assist_ratio(0, 100 * MiB, 10 * MiB)
+    assert wpb == (10 * MiB + 8 * MiB + 128 * MiB) / (28 * MiB)
