@@ -111,9 +111,10 @@ class Go119Pacer(Pacer):
         at init, at mark termination and on SetGCPercent/SetMemoryLimit. ``heap_live`` is
         Go's heapLive at that moment (the marked bytes at mark termination).
 
-        The runway is truncated to an integer as Go's ``uint64(...)`` does; a negative
-        cons/mark gives 0 (Go's float-to-uint64 conversion of a negative value is
-        implementation-defined: arm64 gives 0, amd64 wraps)."""
+        The runway is Go's ``uint64(...)`` of the float (``go_uint64``): truncated, and
+        for a negative cons/mark (the PI controller can undershoot below 0) wrapped as on
+        amd64, so that the runway exceeds the goal and the trigger falls to its lower
+        bound."""
         self._commit_inputs = (heap_live, sweep_done)
         if self.gogc is None:
             self.gc_percent_goal = NO_LIMIT
@@ -126,7 +127,7 @@ class Go119Pacer(Pacer):
         self.sweep_min_trigger = 0 if sweep_done else heap_live + SWEEP_MIN_HEAP_DISTANCE
         u = GC_BACKGROUND_UTILIZATION
         scan = self.last_heap_scan + self.last_stack_scan + self.globals_scan
-        self.runway = max(0, int(self.cons_mark * (1 - u) / u * scan))
+        self.runway = go_uint64(self.cons_mark * (1 - u) / u * scan)
 
     def recommit(self) -> None:
         """``commit`` again with the last commit's heapLive and sweep state (Go:
@@ -273,6 +274,23 @@ class Go119Pacer(Pacer):
             "runway": float(self.runway),
             "cons_mark_measured": self.last_cons_mark_measured,
         }
+
+
+def go_uint64(x: float) -> int:
+    """Go's ``uint64(x)`` for a float64 on amd64 (the Go spec leaves out-of-range values
+    implementation-defined): truncation toward zero; a value at or below -1 converts
+    through int64 and wraps to ``2**64 + trunc(x)`` (-5.0 gives 2**64 - 5, -0.5 gives 0;
+    checked with go1.19.8 linux/amd64). arm64 would give 0 instead."""
+    if math.isnan(x):
+        return 1 << 63
+    if x >= 0:
+        return min(int(x), (1 << 64) - 1)
+    t = int(x)
+    if t == 0:
+        return 0
+    if t < -(1 << 63):
+        return 1 << 63
+    return t + (1 << 64)
 
 
 def _ieee_div(a: float, b: float) -> float:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from framework.pacer.base import NonHeap, Workers, background_workers
 from framework.pacer.fixed import FixedParams, FixedRatioPacer
-from framework.pacer.go119 import Go119Pacer, Go119Params, PIController
+from framework.pacer.go119 import Go119Pacer, Go119Params, PIController, go_uint64
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -107,10 +107,29 @@ def test_runway_is_three_times_cons_mark_times_scan():
     assert isinstance(p.runway, int)
 
 
-def test_negative_cons_mark_gives_zero_runway():
+def test_negative_cons_mark_wraps_the_runway_as_go_on_amd64():
+    # Go: runway = uint64(negative float), which wraps on amd64 (2**64 - 5 for -5.0), so
+    # runway > goal and the trigger is the lower bound.
     p = pacer_after_cycle(cons_mark=-2.0)
-    assert p.runway == 0.0
-    assert p.trigger()[0] == 212 * MiB
+    assert p.runway == (1 << 64) + int(-2.0 * 0.75 / 0.25 * SCAN)
+    assert p.runway > GOAL
+    assert p.trigger()[0] == LOWER
+
+
+@pytest.mark.parametrize(
+    ("x", "expect"),
+    [
+        (0.0, 0),
+        (12.9, 12),
+        (-0.5, 0),
+        (-5.0, (1 << 64) - 5),
+        (-3.3e6, (1 << 64) - 3_300_000),
+        (-1e30, 1 << 63),
+        (float("nan"), 1 << 63),
+    ],
+)
+def test_go_uint64_conversion(x, expect):
+    assert go_uint64(x) == expect
 
 
 def test_commit_is_what_moves_the_trigger():
