@@ -17,6 +17,13 @@ Facts and line references are in docs/go-reference.md; the short version:
 - assists: assistWorkPerByte = remaining expected scan work / remaining heap, with the goal
   extrapolated (capped at (1 + GOGC/100) * goal) when scan work exceeds the estimate (revise).
 
+- non-heap scan sources: ``globals_scan`` (Go: addGlobals, known before the first commit:
+  call ``set_globals_scan`` before cycle 1) and ``max_stack_scan`` (Go: addScannableStack).
+
+Integer conversions follow Go's (runway, revise's goals; a negative runway wraps as on
+amd64). Driven by Go's TestGcPacer harness (tests/pacer/test_gcpacer_port.py), the pacer
+reproduces go1.19.8's per-cycle trigger, peak and goal to the byte.
+
 Abstraction: the trigger is recomputed whenever the runtime asks (as in Go) but checked at
 allocation granularity rather than span refills.
 """
