@@ -178,8 +178,13 @@ BAD = {
         dict(park_ns=-1),
         dict(stack_depth=0),
         dict(object_size=-64),
-        dict(daemon_fields=4, daemon_object_size=16),
+        dict(frame_object_fields=4, frame_object_size=16),
+        dict(frame_object_fields=0),  # daemons link their frame objects
         dict(park_ns=2**31),
+        dict(nil_fraction=1.5),
+        dict(yield_every=-1),
+        dict(live_in="heap"),
+        dict(replace="newest"),
     ],
     "cycles": [
         dict(ring_len=1),
