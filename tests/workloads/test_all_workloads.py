@@ -170,6 +170,8 @@ BAD = {
         dict(churn=-1),
         dict(phases=0),
         dict(peak_objects=2, goroutines=3),
+        dict(base_objects=-1),
+        dict(flat_allocs=-1),
     ],
     "goroutines": [
         dict(allocating=0),
