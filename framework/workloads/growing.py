@@ -14,7 +14,17 @@ latest garbage object). Rows per live object: ``ALLOC``, ``GLOAD + STORE`` per n
 pointer, ``GSTORE``, then the churn ``ALLOC``s; plus one ``GSTORE nil`` per object per drop.
 Defaults: about (1 + 2*2*0.75 + 1 + 4) + 1 = 10 rows per live object, 10^6 rows in all.
 
-With G goroutines, goroutine g owns globals ``i % G == g`` and its pointers stay within them.
+A permanent *base set* of ``base_objects`` objects (same size distribution, no churn; each
+pointer field points to a uniformly chosen earlier base object, or is nil with probability
+``nil_fraction``, always for the first) is allocated before the first phase into globals
+``[peak_objects, peak_objects + base_objects)`` and never dropped. After each drop (the
+phase's GSTOREs of nil and CLEARs) come ``flat_allocs`` pure-garbage allocations (pointer-free,
+same size distribution, into s2, which is then cleared): the flat phase in which only the base
+set is live and Go's heap goal collapses towards it. Both default to 0, which draws nothing.
+
+With G goroutines, goroutine g owns globals ``i % G == g`` and base objects
+``peak_objects + i`` with ``i % G == g``, its pointers stay within them, and it does
+``flat_allocs // G`` flat allocations after each drop (one more for ``g < flat_allocs % G``).
 """
 
 from __future__ import annotations
@@ -48,6 +58,12 @@ class GrowingParams(WorkloadParams):
     churn: float = Field(4.0, ge=0.0, le=1000.0, description="garbage allocs per live alloc")
     phases: int = Field(2, ge=1, le=1000, description="ramp-up / drop cycles")
     goroutines: int = Field(1, ge=1, le=4096)
+    base_objects: int = Field(
+        0, ge=0, le=100_000_000, description="permanent objects allocated before the phases"
+    )
+    flat_allocs: int = Field(
+        0, ge=0, le=10_000_000_000, description="garbage allocations after each drop, all gs"
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> GrowingParams:
@@ -73,20 +89,20 @@ class Growing(Workload):
 
     @property
     def n_globals(self) -> int:
-        return self.params.peak_objects
+        return self.params.peak_objects + self.params.base_objects
 
     @property
     def max_fields(self) -> int:
         return self.params.pointers
 
     def _live_block(
-        self, rng: np.random.Generator, own: np.ndarray, lo: int, hi: int
+        self, rng: np.random.Generator, own: np.ndarray, lo: int, hi: int, churn: float
     ) -> np.ndarray:
-        """Ops allocating own live objects ``lo .. hi-1`` (local indices) with their churn."""
+        """Ops allocating objects ``own[lo:hi]`` (pointing at earlier ones) with their churn."""
         p = self.params
         n = hi - lo
         P = p.pointers
-        max_churn = int(np.ceil(p.churn))
+        max_churn = int(np.ceil(churn))
         per = 2 + 2 * P + max_churn
         ops = np.zeros((n, per, 4), dtype=np.int32)
         keep = np.ones((n, per), dtype=bool)
@@ -106,8 +122,8 @@ class Growing(Workload):
         ops[:, 1 + 2 * P, 0] = Op.GSTORE
         ops[:, 1 + 2 * P, 1] = own[local]
         if max_churn:
-            base = int(np.floor(p.churn))
-            counts = base + (rng.random(n) < p.churn - base)
+            base = int(np.floor(churn))
+            counts = base + (rng.random(n) < churn - base)
             sizes = log_uniform_sizes(rng, p.min_size, p.max_size, n * max_churn)
             c = ops[:, 2 + 2 * P :]
             c[:, :, 0] = Op.ALLOC
@@ -116,17 +132,36 @@ class Growing(Workload):
             keep[:, 2 + 2 * P :] = np.arange(max_churn)[None, :] < counts[:, None]
         return np.ascontiguousarray(ops[keep])
 
+    def _flat_block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` pointer-free garbage allocations into s2."""
+        p = self.params
+        ops = np.zeros((n, 4), dtype=np.int32)
+        ops[:, 0] = Op.ALLOC
+        ops[:, 1] = 2
+        ops[:, 2] = log_uniform_sizes(rng, p.min_size, p.max_size, n)
+        return ops
+
+    def flat_share(self, g: int) -> int:
+        """Goroutine ``g``'s flat allocations after each drop."""
+        p = self.params
+        return p.flat_allocs // p.goroutines + (1 if g < p.flat_allocs % p.goroutines else 0)
+
     def stream(self, g: int) -> Iterator[np.ndarray]:
         p = self.params
         rng = self.rng(g)
         own = np.arange(g, p.peak_objects, p.goroutines, dtype=np.int64)
+        own_base = p.peak_objects + np.arange(g, p.base_objects, p.goroutines, dtype=np.int64)
         per = 2 + 2 * p.pointers + int(np.ceil(p.churn))
         batch = max(1, CHUNK_OPS // per)
+        base_batch = max(1, CHUNK_OPS // (2 + 2 * p.pointers))
         drop_batch = CHUNK_OPS
+        flat = self.flat_share(g)
         yield np.array([(Op.PUSH, _STACK_SLOTS, _FRAME_BYTES, 0)], dtype=np.int32)
+        for lo in range(0, len(own_base), base_batch):
+            yield self._live_block(rng, own_base, lo, min(len(own_base), lo + base_batch), 0.0)
         for _ in range(p.phases):
             for lo in range(0, len(own), batch):
-                yield self._live_block(rng, own, lo, min(len(own), lo + batch))
+                yield self._live_block(rng, own, lo, min(len(own), lo + batch), p.churn)
             for lo in range(0, len(own), drop_batch):
                 idx = own[lo : lo + drop_batch]
                 ops = np.zeros((len(idx), 4), dtype=np.int32)
@@ -135,4 +170,8 @@ class Growing(Workload):
                 ops[:, 2] = NIL
                 yield ops
             yield np.array([(Op.CLEAR, s, 0, 0) for s in range(_STACK_SLOTS)], dtype=np.int32)
+            for lo in range(0, flat, CHUNK_OPS):
+                yield self._flat_block(rng, min(CHUNK_OPS, flat - lo))
+            if flat:
+                yield np.array([(Op.CLEAR, 2, 0, 0)], dtype=np.int32)
         yield np.array([(Op.POP, _STACK_SLOTS, _FRAME_BYTES, 0)], dtype=np.int32)

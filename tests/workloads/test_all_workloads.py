@@ -170,6 +170,8 @@ BAD = {
         dict(churn=-1),
         dict(phases=0),
         dict(peak_objects=2, goroutines=3),
+        dict(base_objects=-1),
+        dict(flat_allocs=-1),
     ],
     "goroutines": [
         dict(allocating=0),
@@ -178,8 +180,13 @@ BAD = {
         dict(park_ns=-1),
         dict(stack_depth=0),
         dict(object_size=-64),
-        dict(daemon_fields=4, daemon_object_size=16),
+        dict(frame_object_fields=4, frame_object_size=16),
+        dict(frame_object_fields=0),  # daemons link their frame objects
         dict(park_ns=2**31),
+        dict(nil_fraction=1.5),
+        dict(yield_every=-1),
+        dict(live_in="heap"),
+        dict(replace="newest"),
     ],
     "cycles": [
         dict(ring_len=1),
