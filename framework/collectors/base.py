@@ -51,11 +51,34 @@ class Collector(abc.ABC):
     def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         """The collector's life in the simulation: wait for triggers, run cycles, forever."""
 
-    def assist(self, ctx: CollectorContext, g: Any, p: int) -> Generator[Any, Any, None]:
+    def assist(self, ctx: CollectorContext, g: Any, p: int) -> Generator[Any, Any, bool]:
         """Called when goroutine ``g`` (holding P ``p``) is in assist debt; collectors
-        without assists never see it, since they never turn ``ASSISTS_ON`` on."""
-        return
+        without assists never see it, since they never turn ``ASSISTS_ON`` on. Returns
+        True if ``g`` must wait (parked) until the collector readies it."""
+        return False
         yield
+
+    def p_idle(self, ctx: CollectorContext, pid: int, idle: bool) -> None:
+        """P ``pid`` goes to sleep for lack of work (``idle``) or wakes up (Go: pidleput,
+        pidleget), for collectors that account idle time (the CPU limiter)."""
+        return None
+
+    def find_gc_worker(self, ctx: CollectorContext, pid: int) -> Generator[Any, Any, None] | None:
+        """Called first each time P ``pid`` schedules (Go: findRunnableGCWorker): a mark
+        worker to run on it now (a generator spending time with ``ctx.busy``), or None."""
+        return None
+
+    def find_idle_worker(self, ctx: CollectorContext, pid: int) -> Generator[Any, Any, None] | None:
+        """Called when P ``pid`` found no goroutine to run (Go: findRunnable's idle-priority
+        mark worker): work for the idle P, or None."""
+        return None
+
+    def on_trigger(self, ctx: CollectorContext, g: Any, pid: int) -> Generator[Any, Any, None]:
+        """Goroutine ``g`` on P ``pid`` allocated past the trigger (Go: mallocgc calling
+        gcStart). The default wakes the collector's ``wait_trigger``; the goroutine then
+        stops with the world (the zero sleep lets the collector request the stop first)."""
+        ctx.fire_trigger()
+        yield ctx.sleep(0)
 
     def final_collection(self, heap: Any, roots: Any, cost: Any) -> None:
         """Reclaim, synchronously and outside simulated time, everything this collector's

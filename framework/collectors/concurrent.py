@@ -1,37 +1,46 @@
-"""Concurrent tri-colour mark-sweep in Go 1.19's shape (runtime/mgc.go; facts and line
-references in docs/go-reference.md).
+"""Concurrent tri-colour mark-sweep in Go 1.19's shape (runtime/mgc.go, mgcmark.go,
+mgcpacer.go; facts and line references in docs/go-reference.md).
 
-A cycle:
+A cycle is four named phases, each a method with its rule:
 
-1. **Sweep termination** (stop-the-world): finish sweeping (finishsweep_m); turn the write
-   barrier, allocate-black and assists on; queue the root jobs (globals in 256 KiB blocks,
-   one job per goroutine stack). Under ``yuasa`` every stack is scanned here instead: a
-   deletion barrier is only correct from an atomic snapshot of the roots.
-2. **Concurrent mark**: dedicated, fractional and idle background workers (the pacer's
-   split of 25% of GOMAXPROCS) and mark assists drain root jobs and grey objects in time
-   slices. A goroutine is suspended only while its own stack is scanned (suspendG). New
-   objects are allocated black.
-3. **Mark termination** (stop-the-world): workers are off; under ``dijkstra`` every stack
-   is re-scanned and the heap drained again (Go <= 1.7); barrier, assists and allocate-black
-   turn off; the pacer commits the next goal; sweeping begins.
-4. **Concurrent sweep**: the background sweeper on idle Ps, plus lazy sweeping by
+1. ``sweep_termination`` (stop-the-world; Go: gcStart): the triggering goroutine has
+   already swept what the last cycle left (``on_trigger``), so finishsweep_m usually finds
+   nothing; turn the write barrier, allocate-black and assists on; queue the root jobs
+   (globals in 256 KiB blocks, one job per goroutine stack). Under ``yuasa`` every stack is
+   scanned here instead: a deletion barrier is only correct from an atomic root snapshot.
+2. ``concurrent_mark``: the Ps run the mark workers the scheduler asks for
+   (``find_gc_worker``: dedicated while needed, else fractional while this P is below its
+   share; ``find_idle_worker``: idle-priority workers on Ps with nothing to run, at most
+   GOMAXPROCS - dedicated), and allocating goroutines assist (``assist``), parking when no
+   work is left for them until background credit pays their debt. A goroutine is suspended
+   only while its own stack is scanned (suspendG). New objects are allocated black.
+3. ``mark_termination`` (stop-the-world; Go: gcMarkDone, gcMarkTermination): under
+   ``dijkstra`` every stack is re-scanned and the heap drained again (Go <= 1.7); barrier,
+   assists and allocate-black turn off; parked assists wake; the pacer measures the cycle
+   and commits the next goal; sweeping begins.
+4. Concurrent sweep: the background sweeper goroutine (``bgsweep``), plus lazy sweeping by
    allocating goroutines (span refills, proportional sweep).
+
+The GC CPU limiter (``framework.pacer.limiter``) is fed as Go feeds it: the two GC
+transitions, assist time, idle time and idle mark work; while it is engaged assists are
+skipped and goroutines keep their debt.
 
 Barriers: ``none`` (unsafe: loses objects under some interleavings), ``dijkstra`` (shade the
 new pointer; stacks re-scanned at mark termination), ``yuasa`` (shade the overwritten
 pointer; stacks snapshot at sweep termination), ``hybrid`` (Go 1.8+: shade the overwritten
-pointer, and the new one while the writer's stack is grey; no re-scan). Go 1.19's assembly
-actually shades both pointers unconditionally (the stack-colour test exists only in
-mbarrier.go's comment); we follow the published design, which is what the barrier
-comparison is about.
+pointer, and the new one while the writer's stack is grey; no re-scan), ``hybrid-go`` (what
+Go 1.19's assembly does: both, unconditionally).
 
-Abstractions: stack scans and worker slices apply their heap effects at the start of their
-time slice, like mutator quanta; the write barrier shades directly onto the global grey
-queue (Go buffers per P and flushes at gcMarkDone: the ragged barrier is not modelled).
+Rules: the cycle emits events (Cycle, intervals through ``ctx.busy``) and computes no
+metric beyond the per-cycle utilisations gctrace prints. Abstractions: stack scans and
+worker slices apply their heap effects at the start of their time slice, like mutator
+quanta; the write barrier shades directly onto the global grey queue (Go buffers per P and
+flushes at gcMarkDone: the ragged barrier is not modelled).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator
 from typing import Any, Literal
 
@@ -41,10 +50,11 @@ from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.collectors.tricolour import Policy, TriColour
 from framework.events import Cycle, PKind
 from framework.pacer.base import NonHeap
-from framework.pacer.limiter import CpuLimiter
+from framework.pacer.limiter import GC_ASSIST_TIME_SLACK_NS, GcCpuLimiter, LimiterEvent
 from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import pace_sweeper, sweep_some
 from framework.runtime.kernels.trace import reachable_bytes
+from framework.sim.context import TIME_SLICE_NS, Park
 
 GC_OVER_ASSIST_WORK = 64 << 10  # Go: gcOverAssistWork
 
@@ -103,18 +113,26 @@ class Concurrent(Collector):
         self.marking = False
         self.terminating = False
         self.mark_done: Any = None
-        self.sweep_wake: Any = None
+        self.bgsweep: Any = None
+        self.phase = "off"
+        self.dedicated_needed = 0
+        self.fractional_goal = 0.0
+        self.max_idle = 0
+        self.idle_running = 0
+        self.frac_ns: list[float] = []
+        self.assist_ns_p: list[float] = []  # Go: p.gcAssistTime, flushed past 5 us
+        self.assist_queue: deque[Any] = deque()  # Go: work.assistQueue
         self.bg_credit = 0.0
-        self.mark_start = 0.0
+        self.cycle_start = 0.0  # Go: markStartTime (read before the first stop)
+        self.mark_start = 0.0  # the world restarted: workers may run
         self.heap_scan_at_start = 0
-        self.limiter: CpuLimiter | None = None
-        self._lim_gc = 0
-        self._lim_busy = 0
+        self.limiter: GcCpuLimiter | None = None
         self.cyc_ns = {"assist": 0.0, "dedicated": 0.0, "fractional": 0.0, "idle": 0.0}
         self.total = {
             "assist_ns": 0.0,
             "assists": 0,
             "assist_steals": 0,
+            "assist_parks": 0,
             "stw_rescan_ns": 0.0,
             "bg_sweep_spans": 0,
             "limiter_skipped_assists": 0,
@@ -141,95 +159,150 @@ class Concurrent(Collector):
         ctx.set_trigger(trig)
         return trig
 
-    def _update_limiter(self, ctx: Any, force: bool = False) -> None:
+    def _active(self) -> bool:
+        return self.marking and not self.terminating
+
+    def _limiting(self) -> bool:
+        return self.limiter is not None and self.limiter.limiting
+
+    def _limiter_update(self, ctx: Any, now: float | None = None) -> None:
+        """Go: gcCPULimiter.update where the runtime calls it; then tell the kernel whether
+        assists are skipped (goroutines keep accumulating debt meanwhile)."""
         lim = self.limiter
-        if lim is None or not (force or lim.due(ctx.now())):
+        if lim is None:
             return
-        rec = ctx.recorder
-        gc = sum(
-            rec.busy_ns(k)
-            for k in (PKind.GC_STW, PKind.GC_ASSIST, PKind.GC_DEDICATED, PKind.GC_FRACTIONAL)
-        )
-        busy = gc + sum(rec.busy_ns(k) for k in (PKind.MUTATOR, PKind.SWEEP))
-        window = (ctx.now() - lim.last_ns) * ctx.nprocs
-        d_gc, d_busy = gc - self._lim_gc, busy - self._lim_busy
-        self._lim_gc, self._lim_busy = gc, busy
-        lim.update(ctx.now(), d_gc, max(0.0, window - d_busy))
+        lim.update(ctx.now() if now is None else now)
+        ctx.heap.a.ctr[L.ASSISTS_SKIPPED] = 1 if lim.limiting else 0
+
+    def p_idle(self, ctx: Any, pid: int, idle: bool) -> None:
+        """Go: pidleput / pidleget start and stop the P's limiterEventIdle."""
+        lim = self.limiter
+        if lim is None:
+            return
+        if idle:
+            lim.start_event(pid, LimiterEvent.IDLE, ctx.now())
+        elif lim.event_in_flight(pid) == LimiterEvent.IDLE:
+            lim.stop_event(pid, LimiterEvent.IDLE, ctx.now())
 
     # --- the collector's life -------------------------------------------------------------
     def run(self, ctx: Any) -> Generator[Any, Any, None]:
         if self.params.cpu_limiter:
-            self.limiter = CpuLimiter(ctx.nprocs)
+            self.limiter = GcCpuLimiter(ctx.now(), ctx.nprocs)  # Go: procresize's
+            self.limiter.reset_capacity(ctx.now(), ctx.nprocs)  # resetCapacity
+        self.frac_ns = [0.0] * ctx.nprocs
+        self.assist_ns_p = [0.0] * ctx.nprocs
+        # Go: modulesinit counts the data and bss sections before gcinit's first commit.
+        ctx.pacer.set_globals_scan(ctx.roots.globals_bytes)
         self._refresh_trigger(ctx)
-        self.sweep_wake = ctx.event()
         if self.params.background_sweep:
-            ctx.spawn(self._background_sweeper(ctx))
+            self.bgsweep = ctx.go("bgsweep", lambda pid: self._bgsweep_turn(ctx, pid))
         while True:
+            self.phase = "off"
             yield ctx.wait_trigger()
             yield from self.cycle(ctx)
 
-    def cycle(self, ctx: Any) -> Generator[Any, Any, None]:
-        # Never keep heap.a across a yield: a mutator may grow the tables meanwhile.
-        heap, roots, cost, rec = ctx.heap, ctx.roots, ctx.cost, ctx.recorder
+    def on_trigger(self, ctx: Any, g: Any, pid: int) -> Generator[Any, Any, None]:
+        """Go: gcStart, called by the allocating goroutine: first it sweeps whatever the
+        last cycle left unswept, on its own time (``for trigger.test() && sweepone() ...``),
+        before stopping the world; then the cycle starts if the trigger still holds (another
+        goroutine may have started it meanwhile)."""
+        heap = ctx.heap
+        if heap.a.ctr[L.SWEEP_PENDING] > 0 and not self.marking:
+            _, _, spent = sweep_some(heap.a, 1 << 62, 1e300, ctx.cost)
+            yield from ctx.busy(pid, spent, PKind.SWEEP)
         ctr = heap.a.ctr
-        n = len(rec.cycles) + 1
+        if ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]:
+            ctx.fire_trigger()
+            yield ctx.sleep(0)
+
+    def cycle(self, ctx: Any) -> Generator[Any, Any, None]:
+        """One GC cycle: the four phases in order."""
         cyc = Cycle(
-            cycle=n,
+            cycle=len(ctx.recorder.cycles) + 1,
             start_ns=round(ctx.now()),
-            heap_at_start=int(ctr[L.HEAP_LIVE]),
-            trigger=int(ctr[L.TRIGGER]),
+            heap_at_start=int(ctx.heap.a.ctr[L.HEAP_LIVE]),
+            trigger=int(ctx.heap.a.ctr[L.TRIGGER]),
         )
         ctx.set_trigger(None)
+        workers = yield from self.sweep_termination(ctx, cyc)
+        yield from self.concurrent_mark(ctx, cyc)
+        yield from self.mark_termination(ctx, cyc)
+        self.record_cycle(ctx, cyc, workers)
+        if self.bgsweep is not None:
+            ctx.ready(self.bgsweep)  # Go: gcSweep readies the background sweeper
 
-        # 1. Sweep termination (STW).
+    def sweep_termination(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, Any]:
+        """Go: gcStart. Stop the world, finish the sweep, arm barrier and allocate-black,
+        queue the root jobs, let the pacer start its cycle, restart the world with assists
+        and workers enabled. Returns the pacer's worker split."""
+        # Never keep heap.a across a yield: a mutator may grow the tables meanwhile.
+        heap, roots, cost = ctx.heap, ctx.roots, ctx.cost
+        self.phase = "sweep termination"
+        self.cycle_start = ctx.now()  # Go: work.tSweepTerm, passed to startCycle
         token = yield from ctx.stop_the_world()
-        self._update_limiter(ctx, force=True)
+        ctr = heap.a.ctr
         ctx.sample_heap()
         ctr[L.ASSISTS_ON] = 0
-        # begin_cycle finishes the sweep first, so the checkpoint sees the swept heap.
         # Go's finishsweep_m is single-threaded; a stack snapshot uses every P's helper.
         sweep_ns, snapshot_ns = self.tc.begin_cycle(heap, roots, cost)
-        stw_ns = cost[L.K_STW_FIXED] + sweep_ns + snapshot_ns / ctx.nprocs
-        ctx.checkpoint("sweep_termination", n - 1, complete=False)
-        for g in roots.goroutines:
+        stw_ns = ctx.stw_cost_ns() + sweep_ns + snapshot_ns / ctx.nprocs
+        ctx.checkpoint("sweep_termination", cyc.cycle - 1, complete=False)
+        for g in roots.goroutines:  # Go: gcResetMarkState
             g.gs[L.G_ASSIST_CREDIT] = 0
         nh = self._nonheap(ctx)
         ctx.pacer.start_cycle(nh)
         goal = ctx.pacer.goal(nh)
         cyc.goal = -1 if goal is None else goal
         workers = ctx.pacer.workers(ctx.nprocs)
+        self.dedicated_needed = workers.dedicated
+        self.fractional_goal = workers.fractional_goal
+        self.max_idle = ctx.nprocs - workers.dedicated  # Go 1.19: setMaxIdleMarkWorkers
+        self.idle_running = 0
+        self.frac_ns = [0.0] * ctx.nprocs
         self.heap_scan_at_start = int(ctr[L.HEAP_SCAN])
+        if self.limiter is not None:
+            self.limiter.start_gc_transition(True, self.cycle_start)
         ctr[L.ASSISTS_ON] = 1 if self.params.assists else 0
+        ctr[L.ASSISTS_SKIPPED] = 1 if self._limiting() else 0
         yield ctx.sleep(stw_ns)
         self.bg_credit = 0.0
         self.cyc_ns = dict.fromkeys(self.cyc_ns, 0.0)
         self.marking, self.terminating = True, False
         self.mark_done = ctx.event()
-        ctx.start_the_world(token, "sweep_termination", n)
         self.mark_start = ctx.now()
+        ctx.start_the_world(token, "sweep_termination", cyc.cycle)
+        if self.limiter is not None:
+            self.limiter.finish_gc_transition(ctx.now())
         cyc.mark_start_ns = round(self.mark_start)
+        return workers
 
-        # 2. Concurrent mark.
-        for _ in range(workers.dedicated):
-            ctx.spawn(self._dedicated_worker(ctx))
-        if workers.fractional_goal > 0:
-            ctx.spawn(self._fractional_worker(ctx, workers.fractional_goal))
-        if self.params.idle_workers:
-            for _ in range(ctx.nprocs - workers.dedicated):  # Go 1.19: maxIdleMarkWorkers
-                ctx.spawn(self._idle_worker(ctx))
+    def concurrent_mark(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, None]:
+        """The Ps run the workers (``find_gc_worker``, ``find_idle_worker``) and assists
+        until one of them finds no work left (Go: gcMarkDone's transition condition)."""
+        self.phase = "concurrent mark"
         yield self.mark_done
-
-        # 3. Mark termination (STW).
         cyc.mark_end_ns = round(ctx.now())
+
+    def mark_termination(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, None]:
+        """Go: gcMarkDone after the transition, then gcMarkTermination. Stop the world,
+        disable workers and assists (waking parked ones), re-scan stacks if the policy says
+        so, drain, let the pacer measure the cycle and commit the next goal, start the
+        sweep, restart the world."""
+        heap, roots, cost = ctx.heap, ctx.roots, ctx.cost
         self.terminating = True
+        self.phase = "mark termination"
+        t_done = ctx.now()  # Go: the now passed to startGCTransition(false) and endCycle
         token = yield from ctx.stop_the_world()
-        self._update_limiter(ctx, force=True)
+        ctr = heap.a.ctr
         self.marking = False
+        if self.limiter is not None:
+            self.limiter.start_gc_transition(False, t_done)
+        self._wake_all_assists(ctx)
         rescan, drained = self.tc.terminate_mark(heap, roots, cost)
         self.total["stw_rescan_ns"] += rescan
         # Go marks at mark termination with every P's helper.
-        stw_ns = cost[L.K_STW_FIXED] + (rescan + drained) / ctx.nprocs
-        ctx.checkpoint("mark_termination", n, marked=True)
+        stw_ns = ctx.stw_cost_ns() + (rescan + drained) / ctx.nprocs
+        ctx.checkpoint("mark_termination", cyc.cycle, marked=True)
         if self.params.measure_floating:
             # Floating garbage: marked at mark termination but already unreachable.
             _, live = reachable_bytes(heap.a, roots.all_root_slots(), heap.nslots)
@@ -242,44 +315,49 @@ class Concurrent(Collector):
         stack_work = int(ctr[L.STACK_SCAN_WORK])
         globals_work = int(ctr[L.GLOBAL_SCAN_WORK])
         cyc.scan_work_bytes = scan_work
-        mark_ns = max(0.0, cyc.mark_end_ns - self.mark_start)
+        cyc.extra["stack_scan_bytes"] = stack_work
+        cyc.extra["heap_scan_work"] = scan_work - stack_work - globals_work
         ctx.pacer.end_cycle(
             heap_live=int(ctr[L.HEAP_LIVE]),
-            mark_ns=mark_ns,
+            mark_ns=max(0.0, t_done - self.cycle_start),
             assist_ns=self.cyc_ns["assist"],
             idle_ns=self.cyc_ns["idle"],
             scan_work=scan_work,
             nprocs=ctx.nprocs,
         )
-        ctx.pacer.reset_live(
-            marked, scan_work - stack_work - globals_work, stack_work, roots.globals_bytes
-        )
+        ctx.pacer.reset_live(marked, scan_work - stack_work - globals_work, stack_work)
         ctr[L.HEAP_LIVE] = marked
         self.tc.begin_sweep(heap)
         ctx.pacer.commit(heap_live=marked, sweep_done=False)
         trig = self._refresh_trigger(ctx)
         pace_sweeper(heap.a, trig if trig is not None else 1 << 62)
         yield ctx.sleep(stw_ns)
-        ctx.start_the_world(token, "mark_termination", n)
-        now = round(ctx.now())
-        cyc.end_ns = now
+        ctx.start_the_world(token, "mark_termination", cyc.cycle)
+        if self.limiter is not None:
+            self.limiter.finish_gc_transition(ctx.now())
+        cyc.end_ns = round(ctx.now())
+
+    def record_cycle(self, ctx: Any, cyc: Cycle, workers: Any) -> None:
+        """The cycle's event: what gctrace prints, plus the pacer's state."""
+        roots, rec = ctx.roots, ctx.recorder
+        n = cyc.cycle
+        mark_ns = max(0.0, cyc.mark_end_ns - cyc.mark_start_ns)
         cyc.next_goal = -1 if ctx.goal is None else ctx.goal
         cyc.stack_bytes = roots.stack_alloc_bytes()
         cyc.globals_bytes = roots.globals_bytes
+
+        def share(ns: float) -> float:
+            return ns / (mark_ns * ctx.nprocs) if mark_ns > 0 else 0.0
+
         cyc.extra.update(
             {
-                "stack_scan_bytes": stack_work,
                 "dedicated_workers": workers.dedicated,
                 "fractional_goal": workers.fractional_goal,
-                "heap_scan_work": scan_work - stack_work - globals_work,
-                "background_utilization": (
-                    (self.cyc_ns["dedicated"] + self.cyc_ns["fractional"]) / (mark_ns * ctx.nprocs)
-                    if mark_ns > 0
-                    else 0.0
+                "background_utilization": share(
+                    self.cyc_ns["dedicated"] + self.cyc_ns["fractional"]
                 ),
-                "assist_utilization": (
-                    self.cyc_ns["assist"] / (mark_ns * ctx.nprocs) if mark_ns > 0 else 0.0
-                ),
+                "assist_utilization": share(self.cyc_ns["assist"]),
+                "idle_utilization": share(self.cyc_ns["idle"]),
             }
         )
         cyc.extra.update(ctx.pacer.state())
@@ -292,8 +370,6 @@ class Concurrent(Collector):
         cyc.stw_mark_term_ns = sum(p.duration_ns for p in pauses if p.phase == "mark_termination")
         rec.cycle(cyc)
         ctx.sample_heap()
-        if not self.sweep_wake.triggered:
-            self.sweep_wake.succeed()
 
     # --- marking work ---------------------------------------------------------------------
     def _mark_slice(
@@ -307,149 +383,219 @@ class Concurrent(Collector):
 
     def _maybe_done(self, ctx: Any) -> None:
         """Go: gcMarkDone, when the last worker finds no work."""
-        if self.marking and not self.terminating and self._out_of_work(ctx):
-            if not self.mark_done.triggered:
-                self.mark_done.succeed()
+        if self._active() and self._out_of_work(ctx) and not self.mark_done.triggered:
+            self.mark_done.succeed()
 
-    def _worker_slice(self, ctx: Any, p: int, kind: PKind, key: str) -> Generator[Any, Any, bool]:
-        """One slice of a background worker on P ``p``; False when there was nothing to do."""
-        t0 = ctx.now()
-        work, spent, suspended = self._mark_slice(ctx, self.slice_ns)
-        if spent <= 0 and work == 0:
-            self._maybe_done(ctx)
-            return False
-        ctx.recorder.interval(p, round(t0), round(t0 + spent), kind)
-        self.cyc_ns[key] += spent
-        self.bg_credit += work  # Go: gcFlushBgCredit (idle workers flush credit too)
-        yield ctx.sleep(spent)
-        for g in suspended:
-            ctx.resume(g)
-        self._maybe_done(ctx)
-        return True
+    def find_gc_worker(self, ctx: Any, pid: int) -> Generator[Any, Any, None] | None:
+        """Go: findRunnableGCWorker. A dedicated worker while any is still needed, else a
+        fractional one if this P's fractional mark time is below its share of the time
+        since mark began (``fractionalUtilizationGoal``)."""
+        if not self._active():
+            return None
+        lim = self.limiter
+        if lim is not None and lim.need_update(ctx.now()):
+            self._limiter_update(ctx)
+        if self._out_of_work(ctx):  # Go: gcMarkWorkAvailable
+            return None
+        if self.dedicated_needed > 0:
+            self.dedicated_needed -= 1
+            return self._worker(ctx, pid, PKind.GC_DEDICATED, "dedicated")
+        if self.fractional_goal <= 0:
+            return None
+        delta = ctx.now() - self.cycle_start
+        if delta > 0 and self.frac_ns[pid] / delta > self.fractional_goal:
+            return None
+        return self._worker(ctx, pid, PKind.GC_FRACTIONAL, "fractional")
 
-    def _active(self) -> bool:
-        return self.marking and not self.terminating
+    def find_idle_worker(self, ctx: Any, pid: int) -> Generator[Any, Any, None] | None:
+        """Go: findRunnable's idle-priority mark worker, at most ``maxIdleMarkWorkers``
+        (GOMAXPROCS - dedicated, Go 1.19 startCycle) at a time."""
+        if not (self.params.idle_workers and self._active()) or self._out_of_work(ctx):
+            return None
+        if self.idle_running >= self.max_idle:
+            return None
+        self.idle_running += 1
+        return self._worker(ctx, pid, PKind.GC_IDLE, "idle")
 
-    def _dedicated_worker(self, ctx: Any) -> Generator[Any, Any, None]:
-        p = yield from ctx.acquire_p()
-        while self._active():
-            did = yield from self._worker_slice(ctx, p, PKind.GC_DEDICATED, "dedicated")
-            if not did:
+    def _worker(self, ctx: Any, pid: int, kind: PKind, key: str) -> Generator[Any, Any, None]:
+        """Go: gcBgMarkWorker's gcDrain in one of its modes, in time slices.
+
+        - dedicated: drains until there is no work; preempted after a time slice (10 ms)
+          it moves its P's run queue to the global one and goes on (gcDrainUntilPreempt,
+          then gcDrain without preemption);
+        - fractional: until this P's fractional time exceeds 1.2 x its goal
+          (pollFractionalWorkerExit) or its time slice ends;
+        - idle: while no goroutine waits on the global or this P's run queue (pollWork).
+
+        All stop for a stop-the-world and when mark is done; like Go's gcDrain they check
+        their exit condition after doing some work, never before.
+        """
+        start = ctx.now()
+        kicked = False
+        lim = self.limiter if kind == PKind.GC_IDLE else None
+        while self._active() and not ctx.stop_requested():
+            work, spent, suspended = self._mark_slice(ctx, self.slice_ns)
+            if spent <= 0 and work == 0:
                 break
-        ctx.release_p(p)
-
-    def _fractional_worker(self, ctx: Any, goal_per_p: float) -> Generator[Any, Any, None]:
-        """Go runs a fractional worker on a P while that P's fractional time is below
-        ``goal * elapsed mark time``; summed over Ps this caps fractional time at
-        ``goal * P * elapsed``, which one worker process tracks here."""
-        total_goal = goal_per_p * ctx.nprocs
-        while self._active():
-            elapsed = ctx.now() - self.mark_start
-            if self.cyc_ns["fractional"] > total_goal * elapsed:
-                yield ctx.sleep(self.slice_ns)
-                continue
-            p = yield from ctx.acquire_p()
-            did = False
-            if self._active():
-                did = yield from self._worker_slice(ctx, p, PKind.GC_FRACTIONAL, "fractional")
-            ctx.release_p(p)
-            if not did:
-                yield ctx.sleep(self.slice_ns)
-
-    def _idle_worker(self, ctx: Any) -> Generator[Any, Any, None]:
-        while self._active():
-            p = ctx.take_idle_p()
-            if p is None:
-                yield ctx.sleep(self.slice_ns)
-                continue
-            did = yield from self._worker_slice(ctx, p, PKind.GC_IDLE, "idle")
-            ctx.release_p(p)
-            if not did:
-                yield ctx.sleep(self.slice_ns)
+            if lim is not None:
+                lim.start_event(pid, LimiterEvent.IDLE_MARK_WORK, ctx.now())
+            done = yield from ctx.busy(pid, spent, kind)
+            if lim is not None:
+                lim.stop_event(pid, LimiterEvent.IDLE_MARK_WORK, ctx.now())
+            self.cyc_ns[key] += done
+            if kind == PKind.GC_FRACTIONAL:
+                self.frac_ns[pid] += done
+            self._flush_bg_credit(ctx, pid, work)
+            for g in suspended:
+                ctx.resume(g)
+            if done < spent:
+                break
+            if kind == PKind.GC_FRACTIONAL:
+                delta = ctx.now() - self.cycle_start
+                if delta <= 0 or self.frac_ns[pid] / delta > 1.2 * self.fractional_goal:
+                    break
+                if ctx.now() - start >= TIME_SLICE_NS:
+                    break
+            elif kind == PKind.GC_IDLE:
+                if ctx.poll_work(pid):
+                    break
+            elif not kicked and ctx.now() - start >= TIME_SLICE_NS:
+                kicked = True
+                ctx.kick_local_runq(pid)
+        if kind == PKind.GC_DEDICATED:
+            self.dedicated_needed += 1  # Go: markWorkerStop
+        elif kind == PKind.GC_IDLE:
+            self.idle_running -= 1
+        self._maybe_done(ctx)
 
     # --- assists ----------------------------------------------------------------------------
-    def assist(self, ctx: Any, g: Any, p: int) -> Generator[Any, Any, None]:
-        """Go: gcAssistAlloc. Pay the goroutine's allocation debt in scan work: steal
-        background credit first, else scan at least 64 KiB of work."""
-        gs = g.gs
-        if not self._active():
-            gs[L.G_ASSIST_CREDIT] = 0
+    def _flush_bg_credit(self, ctx: Any, pid: int, work: float) -> None:
+        """Go: gcFlushBgCredit. Background scan work first pays the debts of parked
+        assists, oldest first (each paid one is readied on this P), the rest becomes
+        credit assists can steal."""
+        if work <= 0:
             return
-        self._update_limiter(ctx)
-        if self.limiter is not None and self.limiter.limiting:
-            self.total["limiter_skipped_assists"] += 1
-            gs[L.G_ASSIST_CREDIT] = 0  # Go lets the debt ride; we forgive it for this quantum
+        if not self.assist_queue:
+            self.bg_credit += work
             return
+        _, bpw = self._assist_ratio(ctx)
+        scan_bytes = work * bpw
+        while self.assist_queue and scan_bytes > 0:
+            g = self.assist_queue[0]
+            credit = int(g.gs[L.G_ASSIST_CREDIT])
+            if scan_bytes + credit >= 0:
+                self.assist_queue.popleft()
+                scan_bytes += credit
+                g.gs[L.G_ASSIST_CREDIT] = 0
+                ctx.ready(g, pid, next_=False)
+            else:
+                g.gs[L.G_ASSIST_CREDIT] = credit + int(scan_bytes)
+                scan_bytes = 0
+                self.assist_queue.rotate(-1)  # Go: moved to the back of the queue
+        if scan_bytes > 0:
+            self.bg_credit += scan_bytes / bpw if bpw > 0 else 0.0
+
+    def _wake_all_assists(self, ctx: Any) -> None:
+        """Go: gcWakeAllAssists at mark termination: debts are void from here on."""
+        while self.assist_queue:
+            g = self.assist_queue.popleft()
+            g.gs[L.G_ASSIST_CREDIT] = 0
+            ctx.ready(g)
+
+    def _assist_ratio(self, ctx: Any) -> tuple[float, float]:
         ctr = ctx.heap.a.ctr
-        wpb, bpw = ctx.pacer.assist_ratio(
+        return ctx.pacer.assist_ratio(
             int(ctr[L.SCAN_WORK]),
             int(ctr[L.HEAP_LIVE]),
             self.heap_scan_at_start,
             ctx.roots.stack_alloc_bytes(),
             self._nonheap(ctx),
         )
+
+    def assist(self, ctx: Any, g: Any, pid: int) -> Generator[Any, Any, bool]:
+        """Go: gcAssistAlloc. Pay the goroutine's allocation debt in scan work: steal
+        background credit first, else scan at least 64 KiB of work. Returns True when the
+        goroutine parks on the assist queue (Go: gcParkAssist), to be readied by background
+        credit or at mark termination."""
+        gs = g.gs
+        if not self._active():
+            gs[L.G_ASSIST_CREDIT] = 0
+            return False
+        if self._limiting():  # Go: the limiter skips assists; the debt stays
+            self.total["limiter_skipped_assists"] += 1
+            return False
+        wpb, bpw = self._assist_ratio(ctx)
         debt = -float(gs[L.G_ASSIST_CREDIT])
         scan_work = wpb * debt
         if scan_work < GC_OVER_ASSIST_WORK:
             scan_work = float(GC_OVER_ASSIST_WORK)
             debt = bpw * scan_work
-        if self.bg_credit >= scan_work:
-            self.bg_credit -= scan_work
-            gs[L.G_ASSIST_CREDIT] += int(debt)
-            self.total["assist_steals"] += 1
-            return
-        stolen = self.bg_credit
-        self.bg_credit = 0.0
-        gs[L.G_ASSIST_CREDIT] += int(1 + bpw * stolen)
-        scan_work -= stolen
+        if self.bg_credit > 0:
+            if self.bg_credit >= scan_work:
+                self.bg_credit -= scan_work
+                gs[L.G_ASSIST_CREDIT] += int(debt)
+                self.total["assist_steals"] += 1
+                return False
+            gs[L.G_ASSIST_CREDIT] += int(1 + bpw * self.bg_credit)
+            scan_work -= self.bg_credit
+            self.bg_credit = 0.0
         # Scan in slices: Go's gcDrainN stops when the goroutine is preempted (e.g. by a
-        # stop-the-world request), and the assist is retried after.
+        # stop-the-world request) or the limiter engages.
         self.total["assists"] += 1
+        lim = self.limiter
         done = 0
         while done < scan_work:
-            t0 = ctx.now()
             work, spent, suspended = self._mark_slice(ctx, self.slice_ns, scan_work - done)
             done += work
             gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
-            if spent > 0:
-                ctx.recorder.interval(p, round(t0), round(t0 + spent), PKind.GC_ASSIST)
-                self.cyc_ns["assist"] += spent
-                self.total["assist_ns"] += spent
-                yield ctx.sleep(spent)
+            if lim is not None:
+                lim.start_event(pid, LimiterEvent.MARK_ASSIST, ctx.now())
+            took = yield from ctx.busy(pid, spent, PKind.GC_ASSIST)
+            if lim is not None:
+                lim.stop_event(pid, LimiterEvent.MARK_ASSIST, ctx.now())
+            self.cyc_ns["assist"] += took
+            self.total["assist_ns"] += took
+            self.assist_ns_p[pid] += took
             for g2 in suspended:
                 ctx.resume(g2)
-            if work == 0 or not self._active() or ctx.stop_requested():
+            if work == 0 or not self._active() or ctx.stop_requested() or self._limiting():
                 break
-        if gs[L.G_ASSIST_CREDIT] < 0:
-            # Out of work (mark is complete) or preempted by the mark-termination stop: in
-            # both cases Go's assist would wait for the end of mark, where debts are void.
-            gs[L.G_ASSIST_CREDIT] = 0
+        if lim is not None and self.assist_ns_p[pid] > GC_ASSIST_TIME_SLACK_NS:
+            lim.add_assist_time(self.assist_ns_p[pid])  # Go: gcAssistAlloc1's flush
+            self.assist_ns_p[pid] = 0.0
+            self._limiter_update(ctx)
         self._maybe_done(ctx)
+        if gs[L.G_ASSIST_CREDIT] >= 0 or not self._active():
+            return False
+        if ctx.stop_requested():
+            return False  # Go: preempted, Gosched and retry (after the stop, mark is over)
+        if self.bg_credit > 0:
+            return False  # Go: gcParkAssist rechecks the credit and retries
+        self.assist_queue.append(g)  # Go: gcParkAssist
+        self.total["assist_parks"] += 1
+        return True
 
     # --- background sweeping ----------------------------------------------------------------
-    def _background_sweeper(self, ctx: Any) -> Generator[Any, Any, None]:
-        """Go: bgsweep, a low-priority goroutine that sweeps one span at a time and yields
-        whenever other work is runnable; modelled as sweeping on idle Ps only."""
+    def _bgsweep_turn(self, ctx: Any, pid: int) -> Generator[Any, Any, Any]:
+        """Go: bgsweep, a goroutine that sweeps one span and calls Gosched, until nothing is
+        left, then parks. Abstraction: it sweeps spans for up to a worker slice between
+        looks at the run queues (Gosched with nothing else runnable is a no-op)."""
         a_ctr = ctx.heap.a.ctr
         while True:
             if a_ctr[L.SWEEP_PENDING] <= 0 or self.marking:
-                self.sweep_wake = ctx.event()
-                yield self.sweep_wake
-                continue
-            p = ctx.take_idle_p()
-            if p is None:
-                yield ctx.sleep(4 * self.slice_ns)
-                continue
-            t0 = ctx.now()
+                return Park.PARK
             spans, _, spent = sweep_some(ctx.heap.a, 1 << 30, self.slice_ns, ctx.cost)
             self.total["bg_sweep_spans"] += int(spans)
-            ctx.recorder.interval(p, round(t0), round(t0 + spent), PKind.SWEEP)
-            yield ctx.sleep(max(spent, 1.0))
-            ctx.release_p(p)
+            done = yield from ctx.busy(pid, max(spent, 1.0), PKind.SWEEP)
             if a_ctr[L.SWEEP_PENDING] <= 0:
                 ctx.checkpoint("sweep_done", len(ctx.recorder.cycles), complete=False)
+            if done < spent or ctx.stop_requested() or ctx.poll_work(pid):
+                return Park.YIELD
 
     def counters(self) -> dict[str, int]:
         out = {k: int(v) for k, v in self.total.items()}
-        out["limiter_engaged_updates"] = self.limiter.enabled_count if self.limiter else 0
+        lim = self.limiter
+        out["limiter_overflow_ns"] = int(lim.overflow) if lim else 0
+        out["limiter_enabled_updates"] = int(lim.enabled_updates) if lim else 0
+        out["limiter_last_enabled_cycle"] = int(lim.last_enabled_cycle) if lim else 0
         return out

@@ -130,7 +130,7 @@ class ReferenceCounting(Collector):
         token = yield from ctx.stop_the_world()
         spent = self._work(phase, ctx.heap, ctx.roots, ctx.cost)
         self.collections[phase] += 1
-        yield ctx.sleep(ctx.cost[L.K_STW_FIXED] + spent)
+        yield ctx.sleep(ctx.stw_cost_ns() + spent)
         ctx.start_the_world(token, phase, sum(self.collections.values()))
         ctx.checkpoint(phase, sum(self.collections.values()), complete=False)
 

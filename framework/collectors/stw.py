@@ -68,7 +68,7 @@ class StopTheWorld(Collector):
         cyc.scan_work_bytes = int(ctr[L.SCAN_WORK])
         swept, objs, freed, sweep_ns = sweep_world(heap, cost)
         ctx.checkpoint("sweep_end", n, complete=True)
-        yield ctx.sleep(cost[L.K_STW_FIXED] + mark_ns + sweep_ns)
+        yield ctx.sleep(ctx.stw_cost_ns() + mark_ns + sweep_ns)
         ctr[L.HEAP_LIVE] = cyc.marked
         stack_work = int(ctr[L.STACK_SCAN_WORK])
         ctx.pacer.reset_live(

@@ -57,7 +57,13 @@ class CostModel(_Strict):
     sweep_object_ns: float = Field(0.5, ge=0, description="per slot examined")
     stack_scan_byte_ns: float = Field(0.25, ge=0)
     global_scan_byte_ns: float = Field(0.1, ge=0)
-    stw_ns: float = Field(10_000.0, ge=0, description="fixed cost of a stop/start of the world")
+    stw_ns: float = Field(5_000.0, ge=0, description="fixed cost of a stop/start of the world")
+    stw_per_p_ns: float = Field(
+        5_000.0, ge=0, description="stop/start-the-world cost per P besides the stopping one"
+    )
+    preempt_ns: float = Field(
+        30_000.0, ge=0, description="time for a stop-the-world to preempt a running P"
+    )
     rc_op_ns: float = Field(2.0, ge=0, description="per reference-count increment or decrement")
     rc_free_ns: float = Field(10.0, ge=0, description="per object freed by reference counting")
     rc_cycle_object_ns: float = Field(
@@ -85,6 +91,8 @@ class CostModel(_Strict):
         v[L.K_STACK_SCAN_BYTE] = self.stack_scan_byte_ns
         v[L.K_GLOBAL_SCAN_BYTE] = self.global_scan_byte_ns
         v[L.K_STW_FIXED] = self.stw_ns
+        v[L.K_STW_PER_P] = self.stw_per_p_ns
+        v[L.K_PREEMPT] = self.preempt_ns
         v[L.K_RC_OP] = self.rc_op_ns
         v[L.K_RC_FREE] = self.rc_free_ns
         v[L.K_RC_CYCLE_OBJ] = self.rc_cycle_object_ns

@@ -64,6 +64,7 @@ ZCT_LIMIT = 54
 RCBUF_LIMIT = 55
 CASCADES = 56  # cascades that freed at least one object
 BARRIER_GLOBALS = 57  # 1: global stores go through the barrier (0 only for a mutant)
+ASSISTS_SKIPPED = 58  # 1 while the GC CPU limiter skips assists: debt accrues, no ST_ASSIST
 N_COUNTERS = 64
 
 RC_OFF = 0
@@ -121,10 +122,12 @@ K_SWEEP_SPAN = 13
 K_SWEEP_OBJ = 14  # per slot examined by the sweeper
 K_STACK_SCAN_BYTE = 15
 K_GLOBAL_SCAN_BYTE = 16
-K_STW_FIXED = 17  # fixed cost of a stop/start-the-world transition
+K_STW_FIXED = 17  # fixed cost of a stop/start-the-world transition (one P)
 K_RC_OP = 18  # per reference-count increment or decrement
 K_RC_FREE = 19  # per object freed by reference counting
 K_RC_CYCLE_OBJ = 20  # per object visited by the cycle collector (per phase)
+K_STW_PER_P = 21  # stop/start-the-world cost per P other than the one stopping the world
+K_PREEMPT = 22  # latency of preempting a running P (Go: asynchronous preemption by signal)
 N_COSTS = 24
 
 # --- kernel status codes -------------------------------------------------------------------

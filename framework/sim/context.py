@@ -1,24 +1,36 @@
 """The narrow view of the runtime a collector gets.
 
 Collectors may: read and mutate the heap through kernels, read roots, spend simulated time
-(``sleep``), wait for the trigger, stop and start the world, set the trigger and goal, and
-record events. They may not reach the simpy environment, the processors or the config.
+(``sleep`` off the Ps, ``busy`` on one), wait for the trigger, stop and start the world,
+start system goroutines, set the trigger and goal, and record events. They may not reach the
+simpy environment, the run queues or the config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import enum
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from framework.events import Recorder
+from framework.events import PKind, Recorder
 from framework.runtime.heap import Heap
 from framework.sim.roots import Roots
 
 if TYPE_CHECKING:
     from framework.sim.machine import Machine
+
+
+TIME_SLICE_NS = 10e6  # Go: forcePreemptNS (sysmon preempts a goroutine after 10 ms)
+
+
+class Park(enum.Enum):
+    """How a system goroutine's turn ends (besides a number: ns to sleep)."""
+
+    PARK = "park"  # wait until someone calls ``ready``
+    YIELD = "yield"  # Go: Gosched, to the back of the global run queue
 
 
 @dataclass
@@ -102,23 +114,48 @@ class CollectorContext:
 
     # --- concurrency: processes, events, processors -------------------------------------
     def spawn(self, body: Generator[Any, Any, Any]) -> Any:
-        """Start a concurrent collector activity (a mark worker, the background sweeper)."""
+        """Start a collector activity that runs on no P (a timer, a sampler)."""
         return self._m.env.process(body)
 
     def event(self) -> Any:
         """A one-shot signal: ``yield`` it to wait, ``.succeed()`` it to fire."""
         return self._m.env.event()
 
-    def acquire_p(self) -> Generator[Any, Any, int]:
-        """Wait for a processor, in turn with the goroutines (``yield from``)."""
-        return (yield from self._m.acquire_p())
+    def busy(self, pid: int, ns: float, kind: PKind | int) -> Generator[Any, Any, float]:
+        """Spend ``ns`` on P ``pid`` doing ``kind`` (``yield from``); returns the time spent,
+        less when a stop-the-world preempted it. The only way work on a P takes time."""
+        return (yield from self._m.busy(pid, ns, kind))
 
-    def release_p(self, p: int) -> None:
-        self._m.release_p(p)
+    def go(self, name: str, body: Callable[[int], Generator[Any, Any, Any]]) -> Any:
+        """A system goroutine (Go's bgsweep, bgscavenge), parked until ``ready``: each turn
+        runs ``body(pid)`` on a P and returns ``Park.PARK``, ``Park.YIELD`` or ns to sleep."""
+        return self._m.go(name, body)
 
-    def take_idle_p(self) -> int | None:
-        """A processor that is idle right now (nobody waiting for it), or None."""
-        return self._m.take_idle_p()
+    def ready(self, g: Any, pid: int | None = None, next_: bool = True) -> None:
+        """Make a parked goroutine runnable (Go: ready) on P ``pid`` (default: the P it last
+        ran on), in ``runnext`` or at the tail of the local queue."""
+        self._m.ready(g, pid, next_)
+
+    def wake_idle_procs(self) -> None:
+        """Let sleeping Ps look for work again (e.g. new mark work for idle workers)."""
+        self._m.wake_idle()
+
+    def idle_procs(self) -> int:
+        """Ps with nothing to do right now (Go: sched.npidle)."""
+        return self._m.idle_procs()
+
+    def poll_work(self, pid: int) -> bool:
+        """Go: pollWork: is a goroutine waiting on the global queue or on P ``pid``'s?"""
+        return self._m.rq.poll_work(pid)
+
+    def kick_local_runq(self, pid: int) -> None:
+        """Move P ``pid``'s local run queue to the global one, where other Ps find it."""
+        if self._m.rq.local_to_global(pid):
+            self._m.wake_idle()
+
+    def fire_trigger(self) -> None:
+        """Wake the collector waiting in ``wait_trigger`` (or remember it for later)."""
+        self._m.fire_trigger()
 
     def suspend(self, g: Any) -> None:
         """Stop goroutine ``g`` from starting its next quantum (Go: suspendG for scanstack)."""
@@ -132,7 +169,8 @@ class CollectorContext:
 
     # --- the safepoint --------------------------------------------------------------------
     def stop_the_world(self) -> Generator[Any, Any, StwToken]:
-        """Stop every P at its next quantum boundary (``yield from``); returns a token."""
+        """Stop every P (``yield from``): idle ones at once, busy ones after the preemption
+        latency ``cost.preempt_ns``; returns a token."""
         return (yield from self._m.stop_the_world())
 
     def stop_requested(self) -> bool:
@@ -142,3 +180,7 @@ class CollectorContext:
     def start_the_world(self, token: StwToken, phase: str, cycle: int) -> None:
         """Restart the world and record the pause (request to restart, ttsp included)."""
         self._m.start_the_world(token, phase, cycle)
+
+    def stw_cost_ns(self) -> float:
+        """The fixed cost of stopping and restarting the world on this machine."""
+        return self._m.stw_cost_ns()

@@ -1,17 +1,35 @@
-"""The simulated machine: GOMAXPROCS processors, goroutines, the safepoint and the run loop.
+"""The simulated machine: GOMAXPROCS processors running Go's scheduler, the safepoint and
+the run loop.
 
-Scheduling model. A processor (P) is a token in a FIFO store. A goroutine takes a P, runs one
-*quantum* of its op stream in a compiled kernel (bounded by ``quantum_ops`` and
-``quantum_us`` of simulated time), gives the P back and queues again, which round-robins the
-goroutines over the Ps. The quantum's heap effects are applied at its start; its duration is
-the simulated cost the kernel returns. Safepoints are quantum boundaries: a stop-the-world
-request waits until every P is handed back, so the time to safepoint is the remainder of the
-longest running quantum (Go preempts at function prologues and, since 1.14, asynchronously).
+Scheduling model (Go 1.19, runtime/proc.go). Every processor (P) is a simpy process that
+runs ``schedule`` for ever: it asks the collector for a mark worker first
+(``findRunnableGCWorker``), then takes a goroutine from the run queues
+(``framework.sim.scheduler``: runnext, local, global, stealing), and with nothing to run
+it offers itself to an idle-priority mark worker, else it sleeps until work appears. A
+goroutine runs *quanta* of its op stream in the compiled kernel (bounded by ``quantum_ops``
+and ``quantum_us`` of simulated time), one after another on the same P, until it parks
+(``PARK``, a start barrier ``SYNC``), yields (``YIELD``: Go's Gosched, to the global queue),
+ends, or has run for ``TIME_SLICE_NS`` (sysmon's forcePreemptNS: preempted to the global
+queue). A quantum's heap effects are applied at its start; its duration is the simulated
+cost the kernel returns, spent on the P (``busy``).
+
+Safepoints. A stop-the-world request (``stopTheWorldWithSema``) stops an idle P at once and
+a busy one after ``cost.preempt_ns`` (asynchronous preemption), or when its activity ends if
+that is sooner. A mutator quantum cut short keeps the rest of its time as a debt, paid when
+the goroutine runs again, so the time to safepoint does not depend on the quantum size.
+
+Rules: only the P processes run goroutines, and every span of time a P spends goes through
+``busy`` (so a stop-the-world can preempt it); collectors reach all of this through
+``CollectorContext``. Abstracted: timers fire exactly on time; netpoll, syscalls and locked
+threads do not exist (see ``framework.sim.scheduler``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import enum
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,15 +47,60 @@ from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mutator import run_ops
 from framework.runtime.kernels.trace import reachable_bytes
-from framework.sim.context import CollectorContext, StwToken
+from framework.sim.context import TIME_SLICE_NS, CollectorContext, Park, StwToken
 from framework.sim.roots import Goroutine, Roots
+from framework.sim.scheduler import RunQueues
 from framework.workloads.base import Workload
 
 _NEVER = np.iinfo(np.int64).max
+STALL_STEPS = 2_000_000  # simpy steps without simulated time advancing: a stalled run
 
 
 class WorkloadError(RuntimeError):
     """A malformed op stream (a bug in the workload, not in the collector)."""
+
+
+class SimulationStalledError(RuntimeError):
+    """Simulated time stopped advancing (a livelock) or nothing can ever run (a deadlock)."""
+
+
+class GStatus(enum.IntEnum):
+    """Go's goroutine states, reduced to what the simulator needs."""
+
+    RUNNABLE = 0  # on a run queue
+    RUNNING = 1
+    WAITING = 2  # parked: a timer, a start barrier, a system goroutine with nothing to do
+    DEAD = 3
+
+
+@dataclass(eq=False)
+class SystemGoroutine:
+    """A runtime goroutine (Go's bgsweep, bgscavenge): scheduled like any goroutine; each
+    turn runs ``body(pid)`` on P ``pid``, a generator that spends time only through
+    ``Machine.busy`` and returns ``Park.PARK``, ``Park.YIELD`` or a sleep in ns."""
+
+    name: str
+    body: Callable[[int], Generator[Any, Any, Any]]
+    status: int = GStatus.WAITING
+    last_p: int = 0
+    daemon: bool = True
+
+
+@dataclass(eq=False)
+class _Proc:
+    """The simpy side of one P."""
+
+    pid: int
+    proc: Any = None
+    in_busy: bool = False
+    stop_sent: bool = False
+    wake: Any = None  # set while the P sleeps for lack of work
+    what: str = "starting"  # for the stall report
+
+
+@dataclass(eq=False)
+class _Barrier:
+    waiting: list[Goroutine] = field(default_factory=list)
 
 
 class Machine:
@@ -73,12 +136,20 @@ class Machine:
         )
         self.recorder = Recorder(nprocs)
         self.recorder.totals.goroutines = len(specs)
-        self.procs = simpy.Store(self.env, capacity=nprocs)
-        self.procs.items = list(range(nprocs))
+        self.rq = RunQueues(nprocs)
+        self.procs = [_Proc(i) for i in range(nprocs)]
+        self._idle: deque[int] = deque()  # Ps sleeping for lack of work (Go: sched.pidle)
+        self._streams: dict[int, Iterator[np.ndarray]] = {}
+        self._ops: dict[int, tuple[np.ndarray, int]] = {}
+        self._barriers: dict[int, _Barrier] = {}
+        self._live = sum(1 for g in self.roots.goroutines if not g.daemon)
+        self._all_done = self.env.event()
         self._stw_lock = simpy.Resource(self.env, capacity=1)
         self._stw_req: Any = None
         self.stopping = False
         self._restart = self.env.event()
+        self._stopped: list[tuple[int, float]] = []
+        self._all_stopped: Any = None
         self._trigger: simpy.Event | None = None
         self._trigger_pending = False
         self.goal = -1
@@ -86,6 +157,10 @@ class Machine:
         self.verify = verify
         self.violations: list[Violation] = []
         self.checkpoints = 0
+
+    @property
+    def preempt_ns(self) -> float:
+        return float(self.cost[L.K_PREEMPT])
 
     # --- trigger --------------------------------------------------------------------------
     def set_trigger(self, heap_live: int | None) -> None:
@@ -101,29 +176,75 @@ class Machine:
             self._trigger = ev
         return ev
 
-    def _fire_trigger(self) -> None:
+    def fire_trigger(self) -> None:
         if self._trigger is not None and not self._trigger.triggered:
             self._trigger.succeed()
             self._trigger = None
         else:
             self._trigger_pending = True
 
-    # --- safepoint ------------------------------------------------------------------------
+    # --- time on a P ----------------------------------------------------------------------
+    def busy(self, pid: int, ns: float, kind: PKind | int) -> Generator[Any, Any, float]:
+        """Spend ``ns`` on P ``pid`` doing ``kind`` (``yield from``); returns the time
+        actually spent, less than ``ns`` when a stop-the-world preempted it."""
+        if ns <= 0:
+            return 0.0
+        pr = self.procs[pid]
+        env = self.env
+        t0 = float(env.now)
+        if self.stopping:  # a stop is pending: run only until the preemption lands
+            ns = min(ns, self.preempt_ns)
+            yield env.timeout(ns)
+            done = ns
+        else:
+            pr.in_busy = True
+            try:
+                yield env.timeout(ns)
+                done = ns
+            except simpy.Interrupt:
+                pr.in_busy = False
+                rest = min(t0 + ns - float(env.now), self.preempt_ns)
+                if rest > 0:
+                    yield env.timeout(rest)
+                done = float(env.now) - t0
+            pr.in_busy = False
+        self.recorder.interval(pid, round(t0), round(t0 + done), kind)
+        return done
+
+    # --- the safepoint --------------------------------------------------------------------
     def stop_the_world(self) -> Generator[Any, Any, StwToken]:
-        # One stop-the-world at a time (Go: worldsema); a second requester waits its turn.
-        req = self._stw_lock.request()
-        yield req
+        """Go: stopTheWorldWithSema. Idle Ps stop at once; busy ones are preempted."""
+        req = self._stw_lock.request()  # one stop-the-world at a time (Go: worldsema)
+        if not req.triggered:
+            yield req
         self._stw_req = req
         requested = float(self.env.now)
+        # No yield between here and the request: a goroutine that just fired the trigger
+        # sees the stop when it next looks (Machine.on_trigger's zero sleep).
         self.stopping = True
         self._restart = self.env.event()
-        procs: list[int] = []
-        times: list[float] = []
-        for _ in range(self.nprocs):
-            p = yield self.procs.get()
-            procs.append(p)
-            times.append(float(self.env.now))
+        self._stopped = []
+        self._all_stopped = self.env.event()
+        for pr in self.procs:
+            pr.stop_sent = False
+            if pr.in_busy:
+                pr.stop_sent = True
+                pr.proc.interrupt("stop the world")
+            elif pr.wake is not None and not pr.wake.triggered:
+                pr.wake.succeed()
+        if len(self._stopped) < self.nprocs:
+            yield self._all_stopped
+        procs = [p for p, _ in self._stopped]
+        times = [t for _, t in self._stopped]
         return StwToken(requested, float(self.env.now), procs, times)
+
+    def _park_for_stw(self, pr: _Proc) -> Generator[Any, Any, None]:
+        pr.what = "stopped for a stop-the-world"
+        restart = self._restart
+        self._stopped.append((pr.pid, float(self.env.now)))
+        if len(self._stopped) == self.nprocs and not self._all_stopped.triggered:
+            self._all_stopped.succeed()
+        yield restart
 
     def start_the_world(self, token: StwToken, phase: str, cycle: int) -> None:
         now = float(self.env.now)
@@ -139,10 +260,14 @@ class Machine:
         for p, t in zip(token.procs, token.proc_stopped_ns, strict=True):
             self.recorder.interval(p, round(t), round(now), PKind.GC_STW)
         self.stopping = False
-        for p in token.procs:
-            self.procs.put(p)
         self._restart.succeed()
         self._stw_lock.release(self._stw_req)
+
+    def stw_cost_ns(self) -> float:
+        """The fixed cost of a stop/start of the world: Go's stopTheWorldWithSema and
+        startTheWorldWithSema do a fixed amount of work plus some per other P (stopping
+        it, handing it an M again); with one P there is no other P to stop."""
+        return float(self.cost[L.K_STW_FIXED] + self.cost[L.K_STW_PER_P] * (self.nprocs - 1))
 
     # --- verification (debug mode: an oracle re-trace at collector checkpoints) -------------
     def checkpoint(self, where: str, cycle: int, complete: bool, marked: bool = False) -> None:
@@ -159,18 +284,256 @@ class Machine:
                 Violation(cycle, where, int(o), "is garbage but still allocated") for o in extra[:5]
             ]
 
-    # --- processors for collector workers -------------------------------------------------
-    def acquire_p(self) -> Generator[Any, Any, int]:
-        return (yield self.procs.get())
+    # --- run queues -----------------------------------------------------------------------
+    def ready(self, g: Any, pid: int | None = None, next_: bool = True) -> None:
+        """Go: ready. ``g`` becomes runnable on P ``pid`` (default: the P it last ran on),
+        in ``runnext`` or at the local tail, and an idle P is woken to run or steal it."""
+        if g.status != GStatus.WAITING:
+            return
+        g.status = GStatus.RUNNABLE
+        self.rq.put_local(g.last_p if pid is None else pid, g, next_=next_)
+        self._wakep()
 
-    def release_p(self, p: int) -> None:
-        self.procs.put(p)
+    def _put_global(self, g: Any) -> None:
+        g.status = GStatus.RUNNABLE
+        self.rq.put_global(g)
+        self._wakep()
 
-    def take_idle_p(self) -> int | None:
-        """A P nobody is waiting for, taken at once, or None (Go: an idle P's scheduler)."""
-        if self.stopping or not self.procs.items or self.procs.get_queue:
+    def _wakep(self) -> None:
+        """Go: wakep: one idle P looks for the new work."""
+        while self._idle:
+            pr = self.procs[self._idle.popleft()]
+            if pr.wake is not None and not pr.wake.triggered:
+                pr.wake.succeed()
+                return
+
+    def wake_idle(self) -> None:
+        """Wake every sleeping P (new work for idle Ps that is not a goroutine)."""
+        while self._idle:
+            pr = self.procs[self._idle.popleft()]
+            if pr.wake is not None and not pr.wake.triggered:
+                pr.wake.succeed()
+
+    def idle_procs(self) -> int:
+        """Ps sleeping for lack of work (Go: sched.npidle)."""
+        return sum(1 for pr in self.procs if pr.wake is not None and not pr.wake.triggered)
+
+    def go(self, name: str, body: Callable[[int], Generator[Any, Any, Any]]) -> SystemGoroutine:
+        """A parked system goroutine; ``ready`` it to run ``body``."""
+        return SystemGoroutine(name, body)
+
+    # --- the processors -------------------------------------------------------------------
+    def _p_loop(self, pid: int) -> Generator[Any, Any, None]:
+        """Go: schedule, for ever."""
+        pr = self.procs[pid]
+        ctx = self.ctx
+        collector = self.collector
+        while True:
+            if self.stopping:
+                yield from self._park_for_stw(pr)
+                continue
+            work = collector.find_gc_worker(ctx, pid)
+            if work is not None:
+                pr.what = "running a mark worker"
+                yield from work
+                continue
+            got = self.rq.find_runnable(pid)
+            if got is not None:
+                g, inherit = got
+                if isinstance(g, SystemGoroutine):
+                    yield from self._run_system(pr, g)
+                else:
+                    yield from self._execute(pr, g, inherit)
+                continue
+            work = collector.find_idle_worker(ctx, pid)
+            if work is not None:
+                pr.what = "running an idle mark worker"
+                yield from work
+                continue
+            pr.what = "idle"
+            pr.wake = self.env.event()
+            self._idle.append(pid)
+            collector.p_idle(ctx, pid, True)
+            yield pr.wake
+            collector.p_idle(ctx, pid, False)
+            pr.wake = None
+
+    def _run_system(self, pr: _Proc, g: SystemGoroutine) -> Generator[Any, Any, None]:
+        g.status = GStatus.RUNNING
+        g.last_p = pr.pid
+        pr.what = f"running {g.name}"
+        after = yield from g.body(pr.pid)
+        if after is Park.YIELD:
+            self._put_global(g)
+        elif after is Park.PARK or after is None:
+            g.status = GStatus.WAITING
+        else:
+            g.status = GStatus.WAITING
+            self._after(float(after), g)
+
+    def _after(self, ns: float, g: Any) -> None:
+        ev = self.env.timeout(max(0.0, ns))
+        ev.callbacks.append(lambda _ev: self.ready(g))
+
+    # --- goroutines -----------------------------------------------------------------------
+    def _chunk(self, g: Goroutine) -> tuple[np.ndarray, int] | None:
+        """The goroutine's current op chunk and position (None when its stream ended)."""
+        got = self._ops.get(g.gid)
+        if got is not None and got[1] < got[0].shape[0]:
+            return got
+        stream = self._streams.get(g.gid)
+        if stream is None:
+            stream = self._streams[g.gid] = self.workload.stream(g.gid)
+        nxt = next(stream, None)
+        if nxt is None:
             return None
-        return int(self.procs.items.pop(0))
+        self._ops[g.gid] = (nxt, 0)
+        return self._ops[g.gid]
+
+    def _execute(self, pr: _Proc, g: Goroutine, inherit: bool) -> Generator[Any, Any, None]:
+        """Go: execute, then the goroutine runs until it parks, yields, ends or is
+        preempted (time slice over, or a stop-the-world)."""
+        env = self.env
+        pid = pr.pid
+        g.status = GStatus.RUNNING
+        g.last_p = pid
+        pr.what = f"running goroutine {g.gid}"
+        if not inherit:
+            g.slice_start = float(env.now)
+        if g.debt_ns > 0:  # the rest of a quantum cut short by a stop-the-world
+            debt = g.debt_ns
+            g.debt_ns = 0.0
+            done = yield from self.busy(pid, debt, PKind.MUTATOR)
+            if done < debt:
+                g.debt_ns = debt - done
+                self._put_global(g)
+                return
+        while True:
+            if self.stopping:  # Go: preempted for the stop-the-world (gopreempt_m)
+                self._put_global(g)
+                return
+            if g.scan_done is not None:  # its stack is being scanned: the P waits (Go:
+                pr.what = f"waiting for the scan of goroutine {g.gid}"  # casgstatus spins)
+                yield g.scan_done
+                continue
+            if env.now - g.slice_start >= TIME_SLICE_NS:  # Go: sysmon's retake
+                self._put_global(g)
+                return
+            status, aux, spent, rc_ns = self._quantum(g)
+            if status == L.ST_ERROR:
+                ops, pos = self._ops[g.gid]
+                raise WorkloadError(
+                    f"goroutine {g.gid}: op {ops[pos].tolist()} at row {pos}: "
+                    f"{L.ERROR_TEXT.get(int(aux), 'error')} (sp={g.sp})"
+                )
+            done = yield from self.busy(pid, spent - rc_ns, PKind.MUTATOR)
+            if rc_ns > 0 and done >= spent - rc_ns:
+                done += yield from self.busy(pid, rc_ns, PKind.RC)
+            if status == L.ST_CASCADE:
+                # A large cascade: a pause of this goroutine (it ran on the goroutine's time).
+                c_ns = min(spent, float(self.heap.a.ctr[L.LAST_CASCADE_NS]))
+                end = env.now + (spent - done)
+                start = end - c_ns
+                self.recorder.pause(Pause(round(start), round(end), "rc_cascade", 0, 0))
+                self.recorder.cascades.append((round(start), round(end), g.gid, int(aux)))
+            if done < spent:  # cut by a stop-the-world: the rest is owed
+                g.debt_ns = spent - done
+                if status == L.ST_END:
+                    self._finish(g)
+                else:
+                    self._put_global(g)
+                return
+            if status == L.ST_END:
+                self._finish(g)
+                return
+            if status == L.ST_TRIGGER:
+                yield from self.collector.on_trigger(self.ctx, g, pid)
+            elif status == L.ST_ASSIST:
+                parked = yield from self.collector.assist(self.ctx, g, pid)
+                if parked:  # Go: gcParkAssist; the collector readies it
+                    g.status = GStatus.WAITING
+                    return
+            elif status == L.ST_PARK:
+                g.status = GStatus.WAITING
+                self._after(float(aux), g)
+                return
+            elif status == L.ST_YIELD:
+                self._put_global(g)
+                return
+            elif status == L.ST_SYNC:
+                if not self._arrive(g, int(aux)):
+                    return
+
+    def _quantum(self, g: Goroutine) -> tuple[int, int, float, float]:
+        """Run one quantum of ``g``'s ops in the kernel: (status, aux, ns, of which RC ns).
+        Chunk boundaries never end a quantum."""
+        spent = 0.0
+        ops0 = int(g.gs[L.G_OPS])
+        rc0 = int(self.heap.a.ctr[L.RC_NS])
+        status, aux = L.ST_END, 0
+        while True:
+            got = self._chunk(g)
+            if got is None:
+                status, aux = L.ST_END, 0
+                break
+            ops, pos = got
+            left_ops = self.quantum_ops - (int(g.gs[L.G_OPS]) - ops0)
+            pos, dt, status, aux = run_ops(
+                self.heap.a,
+                g.gs,
+                g.stack,
+                self.roots.globals,
+                ops,
+                pos,
+                self.quantum_ns - spent,
+                left_ops,
+                self.cost,
+                self.heap.work,
+            )
+            self._ops[g.gid] = (ops, pos)
+            spent += dt
+            if status == L.ST_END:
+                if spent < self.quantum_ns and int(g.gs[L.G_OPS]) - ops0 < self.quantum_ops:
+                    continue
+                if self._chunk(g) is None:
+                    break
+                status = L.ST_BUDGET
+                break
+            if status == L.ST_GROW:
+                self.heap.grow(int(aux))
+                continue
+            if status == L.ST_STACK_GROW:
+                g.grow_stack(int(aux))
+                continue
+            break
+        rc_ns = min(spent, float(int(self.heap.a.ctr[L.RC_NS]) - rc0))
+        return int(status), int(aux), spent, rc_ns
+
+    def _arrive(self, g: Goroutine, n: int) -> bool:
+        """A start barrier (Op.SYNC n): True if ``g`` goes on (it was the n-th to arrive,
+        and readies the others on its P, as closing a channel does), False if it waits."""
+        b = self._barriers.setdefault(n, _Barrier())
+        if len(b.waiting) + 1 < n:
+            g.status = GStatus.WAITING
+            b.waiting.append(g)
+            return False
+        del self._barriers[n]
+        for w in b.waiting:
+            self.ready(w, g.last_p)
+        return True
+
+    def _finish(self, g: Goroutine) -> None:
+        g.status = GStatus.DEAD
+        g.finished = True
+        g.stack[:] = -1
+        g.gs[L.G_SP] = 0
+        g.gs[L.G_STACK_BYTES] = 0
+        self._ops.pop(g.gid, None)
+        self._streams.pop(g.gid, None)
+        if not g.daemon:
+            self._live -= 1
+            if self._live == 0 and not self._all_done.triggered:
+                self._all_done.succeed()
 
     # --- heap samples ---------------------------------------------------------------------
     def sample_heap(self) -> None:
@@ -198,114 +561,30 @@ class Machine:
             yield self.env.timeout(self.sample_interval_ns)
             self.sample_heap()
 
-    # --- mutators -------------------------------------------------------------------------
-    def _goroutine(self, g: Goroutine, stream: Iterator[np.ndarray]) -> Generator[Any, Any, None]:
-        env = self.env
-        ops = np.zeros((0, 4), dtype=np.int32)
-        pos = 0
-        finished = False
-        while not finished:
-            if pos >= ops.shape[0]:
-                nxt = next(stream, None)
-                if nxt is None:
-                    break
-                ops, pos = nxt, 0
-                continue
-            if g.scan_done is not None:  # suspended while a mark worker scans its stack
-                yield g.scan_done
-            p = yield self.procs.get()
-            if self.stopping:
-                self.procs.put(p)
-                yield self._restart
-                continue
-            if g.scan_done is not None:
-                self.procs.put(p)
-                continue
-            t0 = float(env.now)
-            spent = 0.0
-            ops0 = int(g.gs[L.G_OPS])
-            rc0 = int(self.heap.a.ctr[L.RC_NS])
-            while True:
-                left_ops = self.quantum_ops - (int(g.gs[L.G_OPS]) - ops0)
-                pos, dt, status, aux = run_ops(
-                    self.heap.a,
-                    g.gs,
-                    g.stack,
-                    self.roots.globals,
-                    ops,
-                    pos,
-                    self.quantum_ns - spent,
-                    left_ops,
-                    self.cost,
-                    self.heap.work,
-                )
-                spent += dt
-                if status == L.ST_END:
-                    nxt = next(stream, None)
-                    if nxt is None:
-                        finished = True
-                        break
-                    ops, pos = nxt, 0
-                    if spent < self.quantum_ns and int(g.gs[L.G_OPS]) - ops0 < self.quantum_ops:
-                        continue
-                    break
-                if status == L.ST_GROW:
-                    self.heap.grow(int(aux))
-                    continue
-                if status == L.ST_STACK_GROW:
-                    g.grow_stack(int(aux))
-                    continue
-                break
-            if status == L.ST_ERROR:
-                raise WorkloadError(
-                    f"goroutine {g.gid}: op {ops[pos].tolist()} at row {pos}: "
-                    f"{L.ERROR_TEXT.get(int(aux), 'error')} (sp={g.sp})"
-                )
-            # Reference-counting work done inside the quantum is the collector's time,
-            # recorded after the mutator's (its exact position inside the quantum is lost).
-            rc_ns = min(spent, float(int(self.heap.a.ctr[L.RC_NS]) - rc0))
-            t_rc = t0 + spent - rc_ns
-            self.recorder.interval(p, round(t0), round(t_rc), PKind.MUTATOR)
-            self.recorder.interval(p, round(t_rc), round(t0 + spent), PKind.RC)
-            if status == L.ST_CASCADE:
-                # A large cascade: a pause of this goroutine (it ran on the goroutine's time).
-                c_ns = min(spent, float(self.heap.a.ctr[L.LAST_CASCADE_NS]))
-                start, end = round(t0 + spent - c_ns), round(t0 + spent)
-                self.recorder.pause(Pause(start, end, "rc_cascade", 0, 0))
-                self.recorder.cascades.append((start, end, g.gid, int(aux)))
-            if status == L.ST_TRIGGER:
-                self._fire_trigger()
-            yield env.timeout(spent)
-            if status == L.ST_ASSIST:
-                yield from self.collector.assist(self.ctx, g, p)
-            self.procs.put(p)
-            if status == L.ST_PARK:
-                yield env.timeout(float(aux))
-        g.finished = True
-        g.stack[:] = -1
-        g.gs[L.G_SP] = 0
-        g.gs[L.G_STACK_BYTES] = 0
-
     # --- the run --------------------------------------------------------------------------
     def run(self) -> RunLog:
         env = self.env
-        procs = []
+        # Go: main starts every goroutine (newproc puts each in runnext of its P, the one
+        # it displaces at the tail), and the other Ps steal.
         for g in self.roots.goroutines:
-            proc = env.process(self._goroutine(g, self.workload.stream(g.gid)))
-            if not g.daemon:
-                procs.append(proc)
+            g.status = GStatus.RUNNABLE
+            self.rq.put_local(0, g, next_=True)
+        # The collector starts first: it arms the runtime (barrier mode, RC, the first
+        # trigger) before any goroutine runs.
         env.process(self.collector.run(self.ctx))
+        for pr in self.procs:
+            pr.proc = env.process(self._p_loop(pr.pid))
         env.process(self._sampler())
         stop: list[simpy.Event] = []
-        if procs:
-            stop.append(simpy.AllOf(env, procs))
+        if self._live > 0:
+            stop.append(self._all_done)
         if self.max_sim_time_ns > 0:
             stop.append(env.timeout(self.max_sim_time_ns))
         if not stop:
             raise WorkloadError("every goroutine is a daemon: set run.max_sim_time_ms")
-        env.run(until=simpy.AnyOf(env, stop))
+        self._run_until(simpy.AnyOf(env, stop))
         self.sample_heap()
-        log = self._finish()
+        log = self._finish_log()
         # Leak accounting: let the collector reclaim all it can (outside simulated time,
         # after the log's figures are taken), then count what is unreachable but allocated.
         self.collector.final_collection(self.heap, self.roots, self.cost)
@@ -313,6 +592,40 @@ class Machine:
         log.totals.counters["leaked_objects"] = objs
         log.totals.counters["leaked_bytes"] = nbytes
         return log
+
+    def _run_until(self, until: simpy.Event) -> None:
+        """``env.run(until)`` with a watchdog: a run whose simulated time stops advancing
+        for ``STALL_STEPS`` steps, or that has nothing left that could ever run, aborts
+        with what every P was doing."""
+        env = self.env
+        last_t = -1.0
+        same = 0
+        step = env.step
+        while not until.processed:
+            if env.peek() == float("inf"):
+                raise SimulationStalledError(f"deadlock: nothing can run any more; {self._state()}")
+            step()
+            if env.now == last_t:
+                same += 1
+                if same > STALL_STEPS:
+                    raise SimulationStalledError(
+                        f"simulated time stopped at {env.now / 1e6:.3f} ms for "
+                        f"{STALL_STEPS:,} steps; {self._state()}"
+                    )
+            else:
+                last_t = float(env.now)
+                same = 0
+
+    def _state(self) -> str:
+        ps = "; ".join(f"P{pr.pid}: {pr.what}" for pr in self.procs)
+        waiting = sum(len(b.waiting) for b in self._barriers.values())
+        phase = getattr(self.collector, "phase", "")
+        parts = [ps, f"{self._live} goroutines not finished"]
+        if waiting:
+            parts.append(f"{waiting} waiting at a start barrier")
+        if phase:
+            parts.append(f"collector: {phase}")
+        return "; ".join(parts)
 
     def _unreachable(self) -> tuple[int, int]:
         """(objects, bytes) allocated but unreachable from the roots right now."""
@@ -326,7 +639,7 @@ class Machine:
         objs, nbytes = self._unreachable()
         self.recorder.unreclaimed.append((round(self.env.now), objs, nbytes))
 
-    def _finish(self) -> RunLog:
+    def _finish_log(self) -> RunLog:
         c = self.heap.a.ctr
         t = self.recorder.totals
         t.sim_time_ns = round(self.env.now)

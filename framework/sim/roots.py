@@ -23,6 +23,11 @@ class Goroutine:
     gs: np.ndarray = field(default_factory=lambda: np.zeros(L.G_N, np.int64))
     finished: bool = False
     scan_done: Any = None  # set while a mark worker has this goroutine suspended
+    # scheduler state (framework.sim.machine)
+    status: int = 0  # GStatus
+    last_p: int = 0  # the P it last ran on (its timers and the goroutines it readies go there)
+    debt_ns: float = 0.0  # time of a quantum cut short by a stop-the-world, still to be spent
+    slice_start: float = 0.0  # when its current time slice began (Go: schedwhen)
 
     @property
     def sp(self) -> int:

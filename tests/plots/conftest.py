@@ -8,9 +8,9 @@ gomaxprocs = 2
 
 [workload]
 name = "steady"
-live_objects = 5000
+live_objects = 20000
 anchors = 64
-replacements = 100000
+replacements = 200000
 
 [collector]
 name = "concurrent"

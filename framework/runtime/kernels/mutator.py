@@ -175,9 +175,10 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 aux = 0
                 break
             if ctr[L.ASSISTS_ON] != 0:
-                # Go: mallocgc charges gcAssistBytes and calls gcAssistAlloc when in debt.
+                # Go: mallocgc charges gcAssistBytes and calls gcAssistAlloc when in debt
+                # (which returns at once while the GC CPU limiter is engaged).
                 gs[L.G_ASSIST_CREDIT] -= a.sl_size[slot]
-                if gs[L.G_ASSIST_CREDIT] < 0:
+                if gs[L.G_ASSIST_CREDIT] < 0 and ctr[L.ASSISTS_SKIPPED] == 0:
                     ctr[L.ASSIST_REQUESTS] += 1
                     status = L.ST_ASSIST
                     aux = 0
