@@ -374,17 +374,28 @@ class Concurrent(Collector):
     # --- marking work ---------------------------------------------------------------------
     def _mark_slice(
         self, ctx: Any, budget_ns: float, max_work: float = float(1 << 62)
-    ) -> tuple[int, float, list[Any]]:
-        """Marking for ``budget_ns`` (TriColour.mark_slice), suspending scanned goroutines."""
-        return self.tc.mark_slice(ctx.heap, ctx.roots, budget_ns, ctx.cost, max_work, ctx.suspend)
+    ) -> tuple[int, float]:
+        """Marking for ``budget_ns`` (TriColour.mark_slice) starting now. A goroutine whose
+        stack it scans is suspended from now until its scan ends inside the slice."""
+        work, spent, suspended = self.tc.mark_slice(
+            ctx.heap, ctx.roots, budget_ns, ctx.cost, max_work, ctx.suspend
+        )
+        for g, at in suspended:
+            ctx.resume_after(g, at)
+        return work, spent
 
     def _out_of_work(self, ctx: Any) -> bool:
         return self.tc.out_of_work(ctx.heap)
 
-    def _maybe_done(self, ctx: Any) -> None:
-        """Go: gcMarkDone, when the last worker finds no work."""
+    def _maybe_done(self, ctx: Any) -> bool:
+        """Go: gcMarkDone, when a worker or assist finds no work left: marking is over, and
+        the caller stops the world itself, so it should ``yield ctx.sleep(0)`` to let the
+        stop land before anything else runs on its P. True if mark is now done."""
         if self._active() and self._out_of_work(ctx) and not self.mark_done.triggered:
+            self.terminating = True
             self.mark_done.succeed()
+            return True
+        return False
 
     def find_gc_worker(self, ctx: Any, pid: int) -> Generator[Any, Any, None] | None:
         """Go: findRunnableGCWorker. A dedicated worker while any is still needed, else a
@@ -434,7 +445,7 @@ class Concurrent(Collector):
         kicked = False
         lim = self.limiter if kind == PKind.GC_IDLE else None
         while self._active() and not ctx.stop_requested():
-            work, spent, suspended = self._mark_slice(ctx, self.slice_ns)
+            work, spent = self._mark_slice(ctx, self.slice_ns)
             if spent <= 0 and work == 0:
                 break
             if lim is not None:
@@ -446,8 +457,6 @@ class Concurrent(Collector):
             if kind == PKind.GC_FRACTIONAL:
                 self.frac_ns[pid] += done
             self._flush_bg_credit(ctx, pid, work)
-            for g in suspended:
-                ctx.resume(g)
             if done < spent:
                 break
             if kind == PKind.GC_FRACTIONAL:
@@ -466,7 +475,8 @@ class Concurrent(Collector):
             self.dedicated_needed += 1  # Go: markWorkerStop
         elif kind == PKind.GC_IDLE:
             self.idle_running -= 1
-        self._maybe_done(ctx)
+        if self._maybe_done(ctx):
+            yield ctx.sleep(0)
 
     # --- assists ----------------------------------------------------------------------------
     def _flush_bg_credit(self, ctx: Any, pid: int, work: float) -> None:
@@ -545,7 +555,7 @@ class Concurrent(Collector):
         lim = self.limiter
         done = 0
         while done < scan_work:
-            work, spent, suspended = self._mark_slice(ctx, self.slice_ns, scan_work - done)
+            work, spent = self._mark_slice(ctx, self.slice_ns, scan_work - done)
             done += work
             gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
             if lim is not None:
@@ -556,15 +566,14 @@ class Concurrent(Collector):
             self.cyc_ns["assist"] += took
             self.total["assist_ns"] += took
             self.assist_ns_p[pid] += took
-            for g2 in suspended:
-                ctx.resume(g2)
             if work == 0 or not self._active() or ctx.stop_requested() or self._limiting():
                 break
         if lim is not None and self.assist_ns_p[pid] > GC_ASSIST_TIME_SLACK_NS:
             lim.add_assist_time(self.assist_ns_p[pid])  # Go: gcAssistAlloc1's flush
             self.assist_ns_p[pid] = 0.0
             self._limiter_update(ctx)
-        self._maybe_done(ctx)
+        if self._maybe_done(ctx):
+            yield ctx.sleep(0)
         if gs[L.G_ASSIST_CREDIT] >= 0 or not self._active():
             return False
         if ctx.stop_requested():

@@ -11,6 +11,7 @@ of what it did, and the caller decides when that time passes.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,27 +157,37 @@ class TriColour:
         cost: Any,
         max_work: float = float(ALL),
         suspend: Callable[[Goroutine], None] | None = None,
-    ) -> tuple[int, float, list[Goroutine]]:
+    ) -> tuple[int, float, list[tuple[Goroutine, float]]]:
         """Up to ``budget_ns`` of marking: root jobs first, then grey objects. A goroutine
-        whose stack is scanned is handed to ``suspend`` (Go: suspendG) and returned, for the
-        caller to resume when the slice's time has passed."""
+        whose stack is scanned is handed to ``suspend`` (Go: suspendG) and returned with the
+        time into the slice at which its scan ends, for the caller to resume it then
+        (Go: resumeG right after scanstack)."""
         work, spent = 0, 0.0
-        suspended: list[Goroutine] = []
+        suspended: list[tuple[Goroutine, float]] = []
         while spent < budget_ns and work < max_work:
             if self.root_jobs:
                 job = self.root_jobs.popleft()
+                g = None
                 if job[0] == "stack" and suspend is not None:
                     g = roots.goroutines[job[1]]
-                    if not g.finished:
+                    if g.finished:
+                        g = None
+                    else:
                         suspend(g)
-                        suspended.append(g)
                 w, t = self.run_root_job(heap, roots, job, cost)
                 work += w
                 spent += t
+                if g is not None:
+                    suspended.append((g, spent))
                 continue
             if heap.a.ctr[L.GREY_N] == 0:
                 break
-            w, t, _ = drain_budget(heap.a, int(min(max_work - work, ALL)), budget_ns - spent, cost)
+            # At least one byte of work: an assist owing a fraction of a byte once asked
+            # for int(0.4) = 0 here, drained nothing and looped for ever (the 3 M livelock).
+            want = max(1, math.ceil(min(max_work - work, ALL)))
+            w, t, _ = drain_budget(heap.a, want, budget_ns - spent, cost)
+            if w == 0 and t == 0:
+                break
             work += int(w)
             spent += float(t)
         return work, spent, suspended

@@ -167,6 +167,10 @@ class CollectorContext:
         if ev is not None:
             ev.succeed()
 
+    def resume_after(self, g: Any, ns: float) -> None:
+        """Resume ``g`` ``ns`` from now (when the scan of its stack ends)."""
+        self._m.env.timeout(max(0.0, ns)).callbacks.append(lambda _ev: self.resume(g))
+
     # --- the safepoint --------------------------------------------------------------------
     def stop_the_world(self) -> Generator[Any, Any, StwToken]:
         """Stop every P (``yield from``): idle ones at once, busy ones after the preemption

@@ -143,6 +143,8 @@ class Machine:
         self._ops: dict[int, tuple[np.ndarray, int]] = {}
         self._barriers: dict[int, _Barrier] = {}
         self._live = sum(1 for g in self.roots.goroutines if not g.daemon)
+        self._user_timers = 0
+        self._nidle = 0  # Ps sleeping for lack of work
         self._all_done = self.env.event()
         self._stw_lock = simpy.Resource(self.env, capacity=1)
         self._stw_req: Any = None
@@ -316,7 +318,7 @@ class Machine:
 
     def idle_procs(self) -> int:
         """Ps sleeping for lack of work (Go: sched.npidle)."""
-        return sum(1 for pr in self.procs if pr.wake is not None and not pr.wake.triggered)
+        return self._nidle
 
     def go(self, name: str, body: Callable[[int], Generator[Any, Any, Any]]) -> SystemGoroutine:
         """A parked system goroutine; ``ready`` it to run ``body``."""
@@ -328,7 +330,18 @@ class Machine:
         pr = self.procs[pid]
         ctx = self.ctx
         collector = self.collector
+        env = self.env
+        last_t, spins = -1.0, 0
         while True:
+            if env.now == last_t:  # a loop that never lets time pass is a livelock
+                spins += 1
+                if spins > STALL_STEPS:
+                    raise SimulationStalledError(
+                        f"P{pid} scheduled {STALL_STEPS:,} times at {env.now / 1e6:.3f} ms "
+                        f"without time passing; {self._state()}"
+                    )
+            else:
+                last_t, spins = float(env.now), 0
             if self.stopping:
                 yield from self._park_for_stw(pr)
                 continue
@@ -354,7 +367,9 @@ class Machine:
             pr.wake = self.env.event()
             self._idle.append(pid)
             collector.p_idle(ctx, pid, True)
+            self._nidle += 1
             yield pr.wake
+            self._nidle -= 1
             collector.p_idle(ctx, pid, False)
             pr.wake = None
 
@@ -372,8 +387,26 @@ class Machine:
             self._after(float(after), g)
 
     def _after(self, ns: float, g: Any) -> None:
-        ev = self.env.timeout(max(0.0, ns))
-        ev.callbacks.append(lambda _ev: self.ready(g))
+        """A timer that readies ``g`` after ``ns`` (Go: a goroutine's timer on its P)."""
+        user = not isinstance(g, SystemGoroutine)
+        self._user_timers += user
+
+        def fire(_ev: Any) -> None:
+            self._user_timers -= user
+            self.ready(g)
+
+        self.env.timeout(max(0.0, ns)).callbacks.append(fire)
+
+    def _check_deadlock(self) -> None:
+        """Go: checkdead, checked when simulated time is about to advance. Every P sleeps,
+        no goroutine is runnable or waits for a timer, yet some never finished: nothing can
+        ever wake them (heap samples would otherwise keep simulated time moving for ever)."""
+        if self._live > 0 and self._user_timers == 0 and self._nidle == self.nprocs:
+            if not self.rq.any_runnable():
+                raise SimulationStalledError(
+                    f"deadlock: every goroutine is asleep at {self.env.now / 1e6:.3f} ms; "
+                    f"{self._state()}"
+                )
 
     # --- goroutines -----------------------------------------------------------------------
     def _chunk(self, g: Goroutine) -> tuple[np.ndarray, int] | None:
@@ -604,6 +637,8 @@ class Machine:
         while not until.processed:
             if env.peek() == float("inf"):
                 raise SimulationStalledError(f"deadlock: nothing can run any more; {self._state()}")
+            if env.peek() > last_t:  # this instant is over: time is about to advance
+                self._check_deadlock()
             step()
             if env.now == last_t:
                 same += 1

@@ -66,14 +66,19 @@ BARRIERS = tuple(tricolour.BARRIERS)  # every registered barrier
 @pytest.mark.parametrize("workload", WORKLOADS)
 @pytest.mark.parametrize("barrier", BARRIERS)
 def test_every_barrier_runs_every_workload(barrier, workload):
-    # One P: after the sweep-termination pause the fractional worker gives way to the
-    # mutator after its first slice (two Ps would finish marking a smoke heap before any
-    # mutator resumes, and the barrier would never run).
+    # A dedicated worker (4 Ps), fine interleaving and no assists: a smoke heap is marked
+    # within one 50 us worker slice or one 64 KiB assist, faster than one default quantum,
+    # so with the defaults no mutator store might fall inside the mark phase.
     data = {
-        "run": {"seed": 2, "gomaxprocs": 1, "max_sim_time_ms": 400.0},
+        "run": {"seed": 2, "gomaxprocs": 4, "max_sim_time_ms": 400.0, "quantum_us": 2.0},
         "workload": {"name": workload, **workloads.get(workload).smoke_params},
-        "collector": {"name": "concurrent", "barrier": barrier},
-        "pacer": {"gogc": 10},
+        "collector": {
+            "name": "concurrent",
+            "barrier": barrier,
+            "worker_slice_us": 2.0,
+            "assists": False,
+        },
+        "pacer": {"gogc": 1},  # 40 KiB floor: many short cycles
     }
     r = simulate(parse_config(data), verify=barrier != "none")
     assert r.violations == [], "\n".join(map(str, r.violations))
