@@ -69,6 +69,13 @@ class CostModel(_Strict):
     rc_cycle_object_ns: float = Field(
         10.0, ge=0, description="per object visited by the trial-deletion cycle collector"
     )
+    scavenge_page_ns: float = Field(
+        1700.0,
+        ge=0,
+        description="per 8 KiB page returned to the OS by the scavenger (Go: sysUnused, "
+        "madvise MADV_DONTNEED); measured on linux/amd64 for 64 KiB runs by "
+        "experiments/go_reference/memprobe, to be calibrated per machine",
+    )
 
     def vector(self) -> np.ndarray:
         """The cost vector the kernels index with ``layout.K_*``."""
@@ -96,6 +103,7 @@ class CostModel(_Strict):
         v[L.K_RC_OP] = self.rc_op_ns
         v[L.K_RC_FREE] = self.rc_free_ns
         v[L.K_RC_CYCLE_OBJ] = self.rc_cycle_object_ns
+        v[L.K_SCAV_PAGE] = self.scavenge_page_ns
         return v
 
 

@@ -65,6 +65,7 @@ HeapArrays = namedtuple(
         "rcbuf",  # candidate cycle roots (trial deletion)
         # pages
         "pg_used",
+        "pg_scav",  # 1: free and released to the OS (or never used); 0: in use or ready
         # counters and float parameters
         "ctr",
         "fpar",
@@ -80,6 +81,8 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
     ctr = np.zeros(L.N_COUNTERS, dtype=np.int64)
     ctr[L.TRIGGER] = np.iinfo(np.int64).max
     ctr[L.BARRIER_GLOBALS] = 1
+    ctr[L.MEMORY_LIMIT] = L.NO_LIMIT_BYTES
+    ctr[L.SCAV_GC_GOAL] = L.NO_LIMIT_BYTES
     return HeapArrays(
         cls_size=TABLE.size.astype(np.int64),
         cls_npages=TABLE.npages.astype(np.int64),
@@ -115,6 +118,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         zct=np.zeros(slot_cap, dtype=np.int32),
         rcbuf=np.zeros(slot_cap, dtype=np.int32),
         pg_used=np.zeros(0, dtype=np.uint8),
+        pg_scav=np.zeros(0, dtype=np.uint8),
         ctr=ctr,
         fpar=np.zeros(L.N_FPAR, dtype=np.float64),
     )
@@ -162,7 +166,10 @@ class Heap:
         if what == L.GROW_PAGES:
             # Map another arena (Go maps 64 MiB heap arenas); enough for the request.
             add = ARENA_PAGES * max(1, -(-need // ARENA_PAGES))
-            self.a = a._replace(pg_used=_grown(a.pg_used, a.pg_used.shape[0] + add, 0))
+            n = a.pg_used.shape[0] + add
+            # New arena pages are reserved address space: not mapped, so not ready (Go:
+            # sysReserve; mheap.grow maps them as released).
+            self.a = a._replace(pg_used=_grown(a.pg_used, n, 0), pg_scav=_grown(a.pg_scav, n, 1))
             a.ctr[L.NPAGES] = self.a.pg_used.shape[0]
         elif what == L.GROW_SPANS:
             cap = a.sp_class.shape[0] * 2
@@ -201,10 +208,37 @@ class Heap:
     def fields_of(self, obj: int) -> np.ndarray:
         return self.a.fields[obj, : self.a.sl_nfields[obj]]
 
+    # --- page states, as Go's MemStats reports them (mstats.go: readmemstats_m) ------------
+    def heap_sys_bytes(self) -> int:
+        """Go's HeapSys: heap memory mapped by mheap.grow (whole 4 MiB chunks)."""
+        return int(self.a.ctr[L.GROWN_PAGES]) * PAGE_SIZE
+
+    def heap_inuse_bytes(self) -> int:
+        """Go's HeapInuse: bytes of in-use spans."""
+        return int(self.a.ctr[L.INUSE_SPAN_BYTES])
+
+    def heap_released_bytes(self) -> int:
+        """Go's HeapReleased: free heap memory returned to the OS (or grown, never used)."""
+        return int(self.a.ctr[L.RELEASED_PAGES]) * PAGE_SIZE
+
+    def heap_idle_bytes(self) -> int:
+        """Go's HeapIdle = HeapSys - HeapInuse (free pages, ready or released)."""
+        return self.heap_sys_bytes() - self.heap_inuse_bytes()
+
+    def heap_free_bytes(self) -> int:
+        """Go's gcController.heapFree: free pages that are still ready (not released)."""
+        return self.heap_idle_bytes() - self.heap_released_bytes()
+
+    def heap_ready_bytes(self) -> int:
+        """The heap's share of Go's mappedReady: HeapSys - HeapReleased
+        (= heapInUse + heapFree, mgcscavenge.go: heapRetained)."""
+        return self.heap_sys_bytes() - self.heap_released_bytes()
+
     def mapped_bytes(self) -> int:
-        """Heap memory ever used (Go's mappedReady for the heap: there is no scavenger, so
-        pages once used stay ready). Arena reservations are not counted."""
-        return int(self.a.ctr[L.PAGES_HWM]) * PAGE_SIZE
+        """Heap memory mapped and not released (``heap_ready_bytes``). Without scavenging
+        this is the pages ever used: grown chunks start released and first fit leaves no
+        never-used page below the high-water mark."""
+        return self.heap_ready_bytes()
 
     def memory_bytes(self) -> int:
         """Bytes of simulator memory held by the heap tables."""

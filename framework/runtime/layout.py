@@ -48,7 +48,7 @@ ASSIST_REQUESTS = 38
 STACK_SCAN_WORK = 39  # bytes of stack scanned this cycle (Go: stackScanWork)
 GLOBAL_SCAN_WORK = 40  # bytes of globals scanned this cycle (Go: globalsScanWork)
 HEAP_SCAN = 41  # scannable bytes of allocated objects (Go: heapScan)
-PAGES_HWM = 42  # pages ever used: the heap's "ready" memory (there is no scavenger)
+PAGES_HWM = 42  # pages ever used (the page high-water mark)
 RC_MODE = 43  # reference counting: RC_OFF, RC_EAGER (stack refs counted), RC_DEFERRED
 RC_CYCLES = 44  # 1: buffer candidate cycle roots on decrement to non-zero (Bacon-Rajan)
 RC_OPS = 45  # increments + decrements performed
@@ -65,7 +65,22 @@ RCBUF_LIMIT = 55
 CASCADES = 56  # cascades that freed at least one object
 BARRIER_GLOBALS = 57  # 1: global stores go through the barrier (0 only for a mutant)
 ASSISTS_SKIPPED = 58  # 1 while the GC CPU limiter skips assists: debt accrues, no ST_ASSIST
-N_COUNTERS = 64
+# Page states and scavenging (Go: mheap.grow, pageAlloc.scav, mgcscavenge.go). A page below
+# GROWN_PAGES is in use, free and ready (Go: heapFree), or free and released (heapReleased).
+GROWN_PAGES = 59  # pages the heap has mapped (Go: HeapSys / pageSize), whole 4 MiB chunks
+RELEASED_PAGES = 60  # free pages returned to the OS (Go: heapReleased / pageSize)
+SCAV_SEARCH = 61  # no free unscavenged page at or above this index (Go: scavengeIndex)
+MEMORY_LIMIT = 62  # bytes (Go: gcController.memoryLimit); NO_LIMIT_BYTES when none
+NONHEAP_READY = 63  # bytes of non-heap ready memory (metadata, stacks), refreshed by the runtime
+SCAV_GC_GOAL = 64  # retained-heap goal in bytes (Go: scavenge.gcPercentGoal); NO_LIMIT_BYTES: none
+SCAV_PAGES = 65  # pages released by the scavenger, background and synchronous
+SYNC_SCAV_PAGES = 66  # pages released by allocating goroutines (Go: allocSpan's scavenge)
+SYNC_SCAV_NS = 67  # their cost, in whole ns (Go: mheap_.pages.scav.assistTime)
+SCAV_REUSED_PAGES = 68  # released pages allocated again (Go: sysUsed)
+SPANS_HWM = 69  # most spans in use at once (Go: the mspan fixalloc's high-water mark)
+N_COUNTERS = 80
+
+NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none
 
 RC_OFF = 0
 RC_EAGER = 1
@@ -128,6 +143,7 @@ K_RC_FREE = 19  # per object freed by reference counting
 K_RC_CYCLE_OBJ = 20  # per object visited by the cycle collector (per phase)
 K_STW_PER_P = 21  # stop/start-the-world cost per P other than the one stopping the world
 K_PREEMPT = 22  # latency of preempting a running P (Go: asynchronous preemption by signal)
+K_SCAV_PAGE = 23  # per 8 KiB page released to the OS (Go: sysUnused, i.e. madvise)
 N_COSTS = 24
 
 # --- kernel status codes -------------------------------------------------------------------

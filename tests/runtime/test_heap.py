@@ -15,6 +15,7 @@ FIXED = {
     "cls_unswept",
     "dead_head",
     "pg_used",
+    "pg_scav",
     "ctr",
     "fpar",
 }

@@ -3,6 +3,21 @@ pageAlloc does), spans are created for a size class and released when empty.
 
 Span records and their slot-id ranges are recycled by ``nelems``: a dead span's slot range is
 reused by the next span with the same number of slots, so slot ids stay dense.
+
+Page states (Go 1.19: mheap.grow, mheap.allocSpan, mem.go's sysMap/sysUsed/sysUnused): the
+heap maps pages in whole 4 MiB chunks (``ctr[GROWN_PAGES]``, Go's HeapSys); grown pages
+start released ("Prepared", ``pg_scav`` = 1, counted in ``ctr[RELEASED_PAGES]``), as do
+pages the scavenger releases. First fit ignores the scavenged state (Go's pageAlloc.find
+searches the allocation bitmap only); a span that takes released pages makes them ready
+again (sysUsed: mappedReady grows by the released bytes it took).
+
+Synchronous scavenging (Go 1.19: the end of mheap.allocSpan): after taking its pages and
+before making them ready, a span allocation scavenges, at the allocating goroutine's cost,
+the larger of (a) what would push mappedReady over the memory limit (``ctr[NONHEAP_READY]``
++ heap ready bytes + the released bytes it takes - ``ctr[MEMORY_LIMIT]``), skipped while
+the GC CPU limiter is limiting (``ctr[ASSISTS_SKIPPED]``), and (b) after a heap growth, the
+growth beyond the retained goal ``ctr[SCAV_GC_GOAL]`` (heapInUse + heapFree + growth -
+goal, at most the growth).
 """
 
 from __future__ import annotations
@@ -11,9 +26,11 @@ import numpy as np
 
 from framework.runtime import layout as L
 from framework.runtime.kernels.jit import kernel
+from framework.runtime.kernels.scavenge import scavenge_pages
 
 MAX_SMALL = 32768
 PAGE = 8192
+CHUNK_PAGES = 512  # Go: pallocChunkPages; mheap.grow maps whole chunks (4 MiB)
 
 
 @kernel
@@ -52,16 +69,32 @@ def find_pages(a, n):
 
 @kernel
 def free_pages(a, start, n):
+    """Free pages stay ready (Go: pageAlloc.free with scavenged=false) and become
+    candidates for the scavenger (scavengeIndex.mark)."""
     for i in range(start, start + n):
         a.pg_used[i] = 0
     if start < a.ctr[L.PAGE_HINT]:
         a.ctr[L.PAGE_HINT] = start
+    if start + n > a.ctr[L.SCAV_SEARCH]:
+        a.ctr[L.SCAV_SEARCH] = start + n
+
+
+@kernel
+def growth_pages(a, page, n):
+    """Pages Go's mheap.grow maps for a run found at ``page``: none if the run lies in the
+    grown heap, else ``n`` rounded up to whole chunks (grow's ``ask``)."""
+    if page + n <= a.ctr[L.GROWN_PAGES]:
+        return 0
+    return ((n + CHUNK_PAGES - 1) // CHUNK_PAGES) * CHUNK_PAGES
 
 
 @kernel
 def can_new_span(a, nelems, npages):
     """0 if a span of this shape can be created now, else the GROW_* code needed."""
-    if find_pages(a, npages) < 0:
+    page = find_pages(a, npages)
+    if page < 0:
+        return L.GROW_PAGES
+    if a.ctr[L.GROWN_PAGES] + growth_pages(a, page, npages) > a.ctr[L.NPAGES]:
         return L.GROW_PAGES
     if a.dead_head[nelems] >= 0:
         return 0
@@ -73,12 +106,38 @@ def can_new_span(a, nelems, npages):
 
 
 @kernel
-def new_span(a, cls, nelems, npages, elemsize):
-    """Create an in-use span (caller checked ``can_new_span``). Returns the span id."""
+def new_span(a, cls, nelems, npages, elemsize, cost):
+    """Create an in-use span (caller checked ``can_new_span``). Returns (span id, cost_ns
+    of synchronous scavenging)."""
     ctr = a.ctr
     page = find_pages(a, npages)
+    growth = growth_pages(a, page, npages)
+    if growth > 0:  # Go: mheap.grow maps the chunks as released (sysMap -> heapReleased)
+        ctr[L.GROWN_PAGES] += growth
+        ctr[L.RELEASED_PAGES] += growth
+    scav = 0
     for i in range(page, page + npages):
         a.pg_used[i] = 1
+        if a.pg_scav[i] != 0:
+            a.pg_scav[i] = 0
+            scav += 1
+    # Go 1.19 allocSpan: scavenge before sysUsed (see the module docstring).
+    ready = (ctr[L.GROWN_PAGES] - ctr[L.RELEASED_PAGES]) * PAGE  # heapInUse + heapFree
+    todo = 0
+    if ctr[L.ASSISTS_SKIPPED] == 0:  # Go: !gcCPULimiter.limiting()
+        inuse = ctr[L.NONHEAP_READY] + ready  # gcController.mappedReady
+        if scav * PAGE + inuse > ctr[L.MEMORY_LIMIT]:
+            todo = scav * PAGE + inuse - ctr[L.MEMORY_LIMIT]
+    goal = ctr[L.SCAV_GC_GOAL]
+    if growth > 0 and goal != L.NO_LIMIT_BYTES and ready + growth * PAGE > goal:
+        todo = max(todo, min(growth * PAGE, ready + growth * PAGE - goal))
+    spent = 0.0
+    if todo > 0:
+        released, spent = scavenge_pages(a, (todo + PAGE - 1) // PAGE, cost)
+        ctr[L.SYNC_SCAV_PAGES] += released
+        ctr[L.SYNC_SCAV_NS] += int(spent)
+    ctr[L.RELEASED_PAGES] -= scav  # Go: sysUsed(scav); heapReleased -= scav
+    ctr[L.SCAV_REUSED_PAGES] += scav
     if page + npages > ctr[L.PAGES_HWM]:
         ctr[L.PAGES_HWM] = page + npages
     s = a.dead_head[nelems]
@@ -108,8 +167,10 @@ def new_span(a, cls, nelems, npages, elemsize):
         a.sl_span[i] = s
     ctr[L.INUSE_SPAN_BYTES] += npages * PAGE
     ctr[L.SPANS_INUSE] += 1
+    if ctr[L.SPANS_INUSE] > ctr[L.SPANS_HWM]:
+        ctr[L.SPANS_HWM] = ctr[L.SPANS_INUSE]
     ctr[L.SPAN_ALLOCS] += 1
-    return s
+    return s, spent
 
 
 @kernel

@@ -48,8 +48,8 @@ def alloc_slow(a, size, c, cost):
         if g != 0:
             return -1, -1, 0.0, g
         spent += deduct_sweep_credit(a, npages * PAGE, cost)
-        s = new_span(a, 0, 1, npages, npages * PAGE)
-        spent += cost[L.K_SPAN_ALLOC]
+        s, t = new_span(a, 0, 1, npages, npages * PAGE, cost)
+        spent += cost[L.K_SPAN_ALLOC] + t
         a.sp_freeindex[s] = 1
         ctr[L.LARGE_ALLOCS] += 1
         return a.sp_base[s], s, spent, 0
@@ -80,7 +80,7 @@ def alloc_slow(a, size, c, cost):
     g = can_new_span(a, nelems, npages)
     if g != 0:
         return -1, -1, 0.0, g
-    s = new_span(a, c, nelems, npages, a.cls_size[c])
-    spent += cost[L.K_SPAN_ALLOC]
+    s, t = new_span(a, c, nelems, npages, a.cls_size[c], cost)
+    spent += cost[L.K_SPAN_ALLOC] + t
     a.cls_cur[c] = s
     return _take_slot(a, s), s, spent, 0

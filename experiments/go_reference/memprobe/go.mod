@@ -1,0 +1,3 @@
+module gclab/memprobe
+
+go 1.19
