@@ -25,6 +25,7 @@ class PKind(enum.IntEnum):
     GC_IDLE = 5  # idle-priority mark worker (Go excludes it from GC CPU)
     SWEEP = 6  # background or lazy sweeping
     RC = 7  # reference-counting work (cascading frees, cycle collection)
+    SCAVENGE = 8  # returning free pages to the OS (background or on allocation)
 
 
 #: kinds that Go counts as GC CPU (gcController: STW * P + assist + dedicated + fractional).
@@ -66,6 +67,9 @@ class HeapSample:
     stack_bytes: int
     globals_bytes: int
     objects: int  # allocated objects (incl. unswept garbage)
+    heap_sys: int = 0  # Go's HeapSys: heap memory obtained from the OS
+    heap_released: int = 0  # Go's HeapReleased: free heap pages returned to the OS
+    mapped_ready: int = 0  # Go's mappedReady (Sys - HeapReleased): what GOMEMLIMIT limits
 
 
 @dataclass

@@ -1,7 +1,12 @@
 """The pacer in steady state (Go 1.18+ pacer, proposal 44167): once the cons/mark estimate
 has settled, background mark utilisation sits within a few hundredths of 25%, the heap at
 the trigger is well under the goal, the heap at mark termination is close to the goal, and
-mark assists fade away."""
+mark assists stay small and steady.
+
+Assists do not vanish: every goroutine's first allocation after the sweep-termination pause
+finds no background credit yet and pays a 64 KiB over-assist (Go's gcOverAssistWork), as in
+Go 1.19, whose gctrace shows 2-11% of mark CPU in assists on steady heaps (measured in
+experiments/go_reference). The check allows Go's upper figure."""
 
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ from framework.plots.figure_io import save
 DESCRIPTION = "per-cycle background utilisation, assists, heap at trigger and at mark end / goal"
 SIZE = {
     "tiny": {
-        "workload.live_objects": 30_000,
+        # Large enough that the goal is above the 4 MiB heap minimum: below it the first
+        # assists of a cycle do all the marking and cons/mark collapses to 0.
+        "workload.live_objects": 100_000,
         "workload.replacements": 2_500_000,
         "run.gomaxprocs": 4,
         "workload.goroutines": 4,
@@ -53,8 +60,8 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
     if not np.all(np.abs(bg - 0.25) <= 0.03):
         fails.append(f"background utilisation off 25%: {np.round(bg, 3).tolist()}")
     late = c["assist"][-max(3, len(c["n"]) // 4) :]
-    if not late.mean() <= 0.02:
-        fails.append(f"assists did not fade: {np.round(late, 3).tolist()}")
+    if not late.mean() <= 0.11 or np.ptp(late) > 0.02:
+        fails.append(f"assists not small and steady: {np.round(late, 3).tolist()}")
     if not np.all(c["trigger"][settled] < 0.97):
         fails.append(f"heap at trigger not under the goal: {np.round(c['trigger'], 3).tolist()}")
     if not np.all(np.abs(c["end"][settled] - 1) <= 0.08):

@@ -127,6 +127,7 @@ class Concurrent(Collector):
         self.mark_start = 0.0  # the world restarted: workers may run
         self.heap_scan_at_start = 0
         self.limiter: GcCpuLimiter | None = None
+        self._sync_scav_seen = 0
         self.cyc_ns = {"assist": 0.0, "dedicated": 0.0, "fractional": 0.0, "idle": 0.0}
         self.total = {
             "assist_ns": 0.0,
@@ -144,12 +145,15 @@ class Concurrent(Collector):
         return self.params.worker_slice_us * 1e3
 
     def _nonheap(self, ctx: Any) -> NonHeap:
-        c = ctx.heap.a.ctr
-        heap_ready = ctx.heap.mapped_bytes()
-        extra = ctx.roots.stack_alloc_bytes() + ctx.roots.globals_bytes
+        """Go's memoryLimitHeapGoal inputs: mappedReady (the heap's ready pages plus the
+        runtime's metadata and stacks, refreshed into NONHEAP_READY at every heap sample and
+        mark termination; static globals are not mapped by the runtime and do not count),
+        heapFree (free pages still ready) and heapAlloc (allocated object bytes)."""
+        heap = ctx.heap
+        c = heap.a.ctr
         return NonHeap(
-            ready_bytes=heap_ready + extra,
-            heap_free_bytes=max(0, heap_ready - int(c[L.INUSE_SPAN_BYTES])),
+            ready_bytes=heap.heap_ready_bytes() + int(c[L.NONHEAP_READY]),
+            heap_free_bytes=heap.heap_free_bytes(),
             heap_alloc_bytes=int(c[L.ALLOC_BYTES]),
         )
 
@@ -171,6 +175,10 @@ class Concurrent(Collector):
         lim = self.limiter
         if lim is None:
             return
+        scav = int(ctx.heap.a.ctr[L.SYNC_SCAV_NS])
+        if scav > self._sync_scav_seen:  # Go: allocSpan's scavenge is assist time
+            lim.add_assist_time(scav - self._sync_scav_seen)
+            self._sync_scav_seen = scav
         lim.update(ctx.now() if now is None else now)
         ctx.heap.a.ctr[L.ASSISTS_SKIPPED] = 1 if lim.limiting else 0
 
@@ -209,6 +217,7 @@ class Concurrent(Collector):
         heap = ctx.heap
         if heap.a.ctr[L.SWEEP_PENDING] > 0 and not self.marking:
             _, _, spent = sweep_some(heap.a, 1 << 62, 1e300, ctx.cost)
+            ctx.wake_scavenger()
             yield from ctx.busy(pid, spent, PKind.SWEEP)
         ctr = heap.a.ctr
         if ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]:
@@ -330,6 +339,7 @@ class Concurrent(Collector):
         self.tc.begin_sweep(heap)
         ctx.pacer.commit(heap_live=marked, sweep_done=False)
         trig = self._refresh_trigger(ctx)
+        ctx.pace_scavenger(ctx.goal, cyc.goal)
         pace_sweeper(heap.a, trig if trig is not None else 1 << 62)
         yield ctx.sleep(stw_ns)
         ctx.start_the_world(token, "mark_termination", cyc.cycle)
@@ -598,6 +608,7 @@ class Concurrent(Collector):
             done = yield from ctx.busy(pid, max(spent, 1.0), PKind.SWEEP)
             if a_ctr[L.SWEEP_PENDING] <= 0:
                 ctx.checkpoint("sweep_done", len(ctx.recorder.cycles), complete=False)
+                ctx.wake_scavenger()
             if done < spent or ctx.stop_requested() or ctx.poll_work(pid):
                 return Park.YIELD
 

@@ -39,6 +39,7 @@ class StopTheWorld(Collector):
     capabilities = Capabilities(concurrent=False, needs_barrier=False, traces=True)
 
     def run(self, ctx: Any) -> Generator[Any, Any, None]:
+        ctx.pacer.set_globals_scan(ctx.roots.globals_bytes)  # Go: known before gcinit
         goal = ctx.pacer.goal()
         ctx.set_goal(goal)
         ctx.set_trigger(goal)  # no runway needed: the world does not allocate while we mark
@@ -81,6 +82,8 @@ class StopTheWorld(Collector):
         goal = ctx.pacer.goal()
         ctx.set_goal(goal)
         ctx.set_trigger(goal)
+        ctx.pace_scavenger(goal, cyc.goal)
+        ctx.wake_scavenger()  # the sweep is done
         ctx.start_the_world(token, "stw", n)
         now = round(ctx.now())
         cyc.mark_end_ns = cyc.end_ns = cyc.sweep_end_ns = now

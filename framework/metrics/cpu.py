@@ -56,6 +56,7 @@ def cpu_stats(log: RunLog) -> dict[str, float | int]:
         "idle_mark_ns": by[PKind.GC_IDLE],
         "sweep_ns": by[PKind.SWEEP],
         "rc_ns": by[PKind.RC],
+        "scavenge_ns": by[PKind.SCAVENGE],
         "mutator_ns": by[PKind.MUTATOR],
         "idle_ns": avail - sum(by.values()),
         "throughput_ops_per_s": log.totals.mutator_ops / (T / 1e9) if T > 0 else 0.0,

@@ -85,7 +85,9 @@ def heap_stats(log: RunLog) -> dict[str, float | int]:
     time-weighted mean goal over samples with a goal (``goal >= 0``; 0 if none);
     ``heap_live_final_bytes`` marked by the last completed cycle; ``heap_overhead`` =
     peak / live mean (0 if live is 0); ``heap_mapped_peak_bytes``; ``stack_bytes_max``;
-    ``globals_bytes`` (max over samples).
+    ``globals_bytes`` (max over samples); Go's memory figures: ``mapped_ready_peak_bytes``
+    (what GOMEMLIMIT limits), ``heap_sys_final_bytes`` and ``heap_released_final_bytes``
+    (HeapSys and HeapReleased at the end).
     """
     s = sorted_samples(log)
     T = log.totals.sim_time_ns
@@ -103,4 +105,9 @@ def heap_stats(log: RunLog) -> dict[str, float | int]:
         "heap_mapped_peak_bytes": _max(s["mapped_bytes"]),
         "stack_bytes_max": _max(s["stack_bytes"]),
         "globals_bytes": _max(s["globals_bytes"]),
+        "mapped_ready_peak_bytes": _max(s["mapped_ready"]),
+        "heap_sys_final_bytes": int(s["heap_sys"][-1]) if len(s["heap_sys"]) else 0,
+        "heap_released_final_bytes": (
+            int(s["heap_released"][-1]) if len(s["heap_released"]) else 0
+        ),
     }

@@ -5,7 +5,7 @@ Convention (after Go's ``internal/trace`` ``MutatorUtilization`` used by ``go to
 which charges STW, background mark workers, assists and sweeping to the GC, summed over Ps):
 the utilisation of a window ``[t, t+w]`` is ``1 - G_w(t) / (w * P)`` where ``G_w(t)`` is the
 collector CPU time inside the window summed over all ``P`` processors. Collector CPU is every
-interval whose kind is in ``MMU_GC_KINDS`` = ``GC_CPU_KINDS`` + ``SWEEP`` + ``RC``. A
+interval whose kind is in ``MMU_GC_KINDS`` = ``GC_CPU_KINDS`` + ``SWEEP`` + ``RC`` + ``SCAVENGE``. A
 stop-the-world pause is one ``GC_STW`` interval on every P, so it takes the whole machine.
 Idle-priority mark workers (``GC_IDLE``) are *not* charged: they only run on Ps that had
 nothing else to do. Idle time counts as available to the mutator.
@@ -22,7 +22,7 @@ import numpy as np
 from framework.events import GC_CPU_KINDS, PKind, RunLog
 
 #: interval kinds that reduce mutator utilisation.
-MMU_GC_KINDS: tuple[PKind, ...] = (*GC_CPU_KINDS, PKind.SWEEP, PKind.RC)
+MMU_GC_KINDS: tuple[PKind, ...] = (*GC_CPU_KINDS, PKind.SWEEP, PKind.RC, PKind.SCAVENGE)
 
 
 def gc_curve(log: RunLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

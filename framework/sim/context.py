@@ -100,6 +100,21 @@ class CollectorContext:
     def sample_heap(self) -> None:
         self._m.sample_heap()
 
+    # --- memory: Go's accounting and the scavenger -----------------------------------------
+    def memstats(self) -> Any:
+        """Go's MemStats for the heap and stacks now (and the allocator learns the non-heap
+        memory the memory limit counts)."""
+        return self._m.refresh_memory()
+
+    def pace_scavenger(self, heap_goal: int | None, last_heap_goal: int) -> None:
+        """Go: gcPaceScavenger: call at mark termination, with the next goal and the goal of
+        the cycle that just ended, before its spans are swept."""
+        self._m.pace_scavenger(heap_goal, last_heap_goal)
+
+    def wake_scavenger(self) -> None:
+        """Go: the end of a sweep wakes the background scavenger."""
+        self._m.wake_scavenger()
+
     def measure_unreclaimed(self) -> None:
         """Record how much allocated memory is already unreachable (a measuring trace)."""
         self._m.measure_unreclaimed()

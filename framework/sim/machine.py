@@ -47,6 +47,9 @@ from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mutator import run_ops
 from framework.runtime.kernels.trace import reachable_bytes
+from framework.runtime.memstats import MemStats, memstats
+from framework.runtime.scavenger import Scavenger
+from framework.runtime.sizeclasses import PAGE_SIZE
 from framework.sim.context import TIME_SLICE_NS, CollectorContext, Park, StwToken
 from framework.sim.roots import Goroutine, Roots
 from framework.sim.scheduler import RunQueues
@@ -84,6 +87,7 @@ class SystemGoroutine:
     status: int = GStatus.WAITING
     last_p: int = 0
     daemon: bool = True
+    sleeps: int = 0  # counts its sleeps, so a timer of an earlier sleep readies nothing
 
 
 @dataclass(eq=False)
@@ -159,6 +163,11 @@ class Machine:
         self.verify = verify
         self.violations: list[Violation] = []
         self.checkpoints = 0
+        # Go's page scavenger and the memory limit it and the allocator keep.
+        limit = L.NO_LIMIT_BYTES if pacer is None else int(pacer.memory_limit)
+        self.memory_limit = min(limit, L.NO_LIMIT_BYTES)
+        self.scavenger = Scavenger(nprocs)
+        self.bgscavenge = SystemGoroutine("bgscavenge", self._bgscavenge_turn)
 
     @property
     def preempt_ns(self) -> float:
@@ -387,15 +396,61 @@ class Machine:
             self._after(float(after), g)
 
     def _after(self, ns: float, g: Any) -> None:
-        """A timer that readies ``g`` after ``ns`` (Go: a goroutine's timer on its P)."""
+        """A timer that readies ``g`` after ``ns`` (Go: a goroutine's timer on its P). A
+        system goroutine readied early (``wake_scavenger``) ignores its old timer."""
         user = not isinstance(g, SystemGoroutine)
         self._user_timers += user
+        token = None if user else g.sleeps
 
         def fire(_ev: Any) -> None:
             self._user_timers -= user
-            self.ready(g)
+            if token is None or token == g.sleeps:
+                self.ready(g)
 
         self.env.timeout(max(0.0, ns)).callbacks.append(fire)
+
+    # --- memory: Go's accounting and the scavenger -----------------------------------------
+    def refresh_memory(self) -> MemStats:
+        """Go's MemStats now; publishes the non-heap ready memory to the allocator (for the
+        memory limit) and returns the figures."""
+        ms = memstats(
+            self.heap,
+            [g.stack_alloc_bytes for g in self.roots.goroutines if not g.finished],
+            self.nprocs,
+        )
+        self.scavenger.publish(self.heap, self.memory_limit, ms.nonheap_ready)
+        return ms
+
+    def pace_scavenger(self, heap_goal: int | None, last_heap_goal: int) -> None:
+        """Go: gcPaceScavenger, from gcControllerCommit at mark termination (before any
+        span of the finished cycle is swept)."""
+        ms = self.refresh_memory()
+        self.scavenger.pace(
+            self.heap,
+            memory_limit=self.memory_limit,
+            heap_goal=L.NO_LIMIT_BYTES if heap_goal is None else int(heap_goal),
+            last_heap_goal=max(0, int(last_heap_goal)),
+            last_heap_inuse=self.heap.heap_inuse_bytes(),
+            nonheap_ready=ms.nonheap_ready,
+        )
+
+    def wake_scavenger(self) -> None:
+        """Go: scavengerState.wake, at the end of each sweep."""
+        if self.scavenger.wake():
+            self.bgscavenge.sleeps += 1
+            self.ready(self.bgscavenge)
+
+    def _bgscavenge_turn(self, pid: int) -> Generator[Any, Any, Any]:
+        """Go: bgscavenge: release free pages in ~1 ms batches, then sleep so as to use
+        1% of the CPU, or park when there is nothing to release."""
+        step = self.scavenger.work(
+            self.heap, self.cost, int(self.heap.a.ctr[L.NONHEAP_READY]), float(self.env.now)
+        )
+        yield from self.busy(pid, step.cost_ns, PKind.SCAVENGE)
+        if step.sleep_ns is None:
+            return Park.PARK
+        self.bgscavenge.sleeps += 1
+        return step.sleep_ns
 
     def _check_deadlock(self) -> None:
         """Go: checkdead, checked when simulated time is about to advance. Every P sleeps,
@@ -452,16 +507,18 @@ class Machine:
             if env.now - g.slice_start >= TIME_SLICE_NS:  # Go: sysmon's retake
                 self._put_global(g)
                 return
-            status, aux, spent, rc_ns = self._quantum(g)
+            status, aux, spent, rc_ns, scav_ns = self._quantum(g)
             if status == L.ST_ERROR:
                 ops, pos = self._ops[g.gid]
                 raise WorkloadError(
                     f"goroutine {g.gid}: op {ops[pos].tolist()} at row {pos}: "
                     f"{L.ERROR_TEXT.get(int(aux), 'error')} (sp={g.sp})"
                 )
-            done = yield from self.busy(pid, spent - rc_ns, PKind.MUTATOR)
-            if rc_ns > 0 and done >= spent - rc_ns:
+            done = yield from self.busy(pid, spent - rc_ns - scav_ns, PKind.MUTATOR)
+            if rc_ns > 0 and done >= spent - rc_ns - scav_ns:
                 done += yield from self.busy(pid, rc_ns, PKind.RC)
+            if scav_ns > 0 and done >= spent - scav_ns:
+                done += yield from self.busy(pid, scav_ns, PKind.SCAVENGE)
             if status == L.ST_CASCADE:
                 # A large cascade: a pause of this goroutine (it ran on the goroutine's time).
                 c_ns = min(spent, float(self.heap.a.ctr[L.LAST_CASCADE_NS]))
@@ -497,12 +554,13 @@ class Machine:
                 if not self._arrive(g, int(aux)):
                     return
 
-    def _quantum(self, g: Goroutine) -> tuple[int, int, float, float]:
-        """Run one quantum of ``g``'s ops in the kernel: (status, aux, ns, of which RC ns).
-        Chunk boundaries never end a quantum."""
+    def _quantum(self, g: Goroutine) -> tuple[int, int, float, float, float]:
+        """Run one quantum of ``g``'s ops in the kernel: (status, aux, ns, of which RC ns,
+        of which synchronous-scavenging ns). Chunk boundaries never end a quantum."""
         spent = 0.0
         ops0 = int(g.gs[L.G_OPS])
         rc0 = int(self.heap.a.ctr[L.RC_NS])
+        scav0 = int(self.heap.a.ctr[L.SYNC_SCAV_NS])
         status, aux = L.ST_END, 0
         while True:
             got = self._chunk(g)
@@ -540,7 +598,8 @@ class Machine:
                 continue
             break
         rc_ns = min(spent, float(int(self.heap.a.ctr[L.RC_NS]) - rc0))
-        return int(status), int(aux), spent, rc_ns
+        scav_ns = min(spent - rc_ns, float(int(self.heap.a.ctr[L.SYNC_SCAV_NS]) - scav0))
+        return int(status), int(aux), spent, rc_ns, scav_ns
 
     def _arrive(self, g: Goroutine, n: int) -> bool:
         """A start barrier (Op.SYNC n): True if ``g`` goes on (it was the n-th to arrive,
@@ -570,6 +629,7 @@ class Machine:
 
     # --- heap samples ---------------------------------------------------------------------
     def sample_heap(self) -> None:
+        ms = self.refresh_memory()
         c = self.heap.a.ctr
         trig = int(c[L.TRIGGER])
         self.recorder.sample(
@@ -586,6 +646,9 @@ class Machine:
                 stack_bytes=self.roots.stack_bytes(),
                 globals_bytes=self.roots.globals_bytes,
                 objects=int(c[L.OBJECTS]),
+                heap_sys=ms.heap_sys,
+                heap_released=ms.heap_released,
+                mapped_ready=ms.mapped_ready,
             )
         )
 
@@ -604,6 +667,7 @@ class Machine:
             self.rq.put_local(0, g, next_=True)
         # The collector starts first: it arms the runtime (barrier mode, RC, the first
         # trigger) before any goroutine runs.
+        self.refresh_memory()
         env.process(self.collector.run(self.ctx))
         for pr in self.procs:
             pr.proc = env.process(self._p_loop(pr.pid))
@@ -695,6 +759,11 @@ class Machine:
                 "rc_ops": int(c[L.RC_OPS]),
                 "cascade_max_objects": int(c[L.CASCADE_MAX]),
                 "cascades": int(c[L.CASCADES]),
+                "scavenged_bytes": int(c[L.SCAV_PAGES]) * PAGE_SIZE,
+                "sync_scavenged_bytes": int(c[L.SYNC_SCAV_PAGES]) * PAGE_SIZE,
+                "sync_scavenge_ns": int(c[L.SYNC_SCAV_NS]),
+                "scavenged_pages_reused": int(c[L.SCAV_REUSED_PAGES]),
+                "bg_scavenge_ns": round(self.scavenger.work_ns),
             }
         )
         t.counters.update(self.collector.counters())

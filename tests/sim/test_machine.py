@@ -100,8 +100,10 @@ def test_yield_lets_the_other_goroutines_run_first():
 def test_a_start_barrier_releases_everyone_when_the_last_arrives():
     # Goroutine g computes g ms, then waits at SYNC 3, then allocates.
     chunks = [
-        [[(Op.PUSH, 1, 16, 0), *compute((g + 1) * 1_000_000), (Op.SYNC, 3, 0, 0)]]
-        + [[(Op.ALLOC, 0, 64, 0), (Op.POP, 1, 16, 0)]]
+        [
+            [(Op.PUSH, 1, 16, 0), *compute((g + 1) * 1_000_000), (Op.SYNC, 3, 0, 0)],
+            [(Op.ALLOC, 0, 64, 0), (Op.POP, 1, 16, 0)],
+        ]
         for g in range(3)
     ]
     m = machine(chunks, nprocs=3)
@@ -116,7 +118,7 @@ def test_a_start_barrier_releases_everyone_when_the_last_arrives():
 
     m._arrive = spy
     m.run()
-    (t, ops), = released
+    ((t, ops),) = released
     assert t >= 3_000_000  # the slowest goroutine computes for 3 ms
     assert ops == [3, 3, 3]  # nobody allocated before the release
     assert int(m.heap.a.ctr[L.TOTAL_ALLOCS]) == 3
