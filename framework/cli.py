@@ -18,9 +18,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         return usage_error(f"--out {out}: exists and is not a directory")
     from framework.output import format_summary, write_run
+    from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
 
-    result = simulate(cfg)
+    try:
+        result = simulate(cfg)
+    except (SimulationStalledError, WorkloadError) as e:
+        print(f"gclab run: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     write_run(result, out)
     if args.gctrace:
         from framework.gctrace import format_trace

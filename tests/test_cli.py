@@ -106,3 +106,19 @@ def test_console_script_exit_status_for_bad_arguments(tmp_path):
         [sys.executable, "-m", "framework", "frobnicate"], capture_output=True, text=True
     )
     assert r.returncode == 2
+
+
+def test_a_stalled_run_exits_1_with_what_it_was_doing(small_config, tmp_path, capsys, monkeypatch):
+    from framework import simulation
+    from framework.sim.machine import SimulationStalledError
+
+    def stalled(cfg):
+        raise SimulationStalledError("deadlock: every goroutine is asleep at 1.000 ms; P0: idle")
+
+    monkeypatch.setattr(simulation, "simulate", stalled)
+    out = tmp_path / "out"
+    assert main(["run", str(small_config), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "SimulationStalledError: deadlock" in err and "P0: idle" in err
+    assert "Traceback" not in err
+    assert not out.exists()
