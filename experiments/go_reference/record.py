@@ -131,7 +131,7 @@ def build(consts: dict[str, int]) -> tuple[Path, dict[str, Any]]:
     for p in [*sorted(PROGRAMS.glob("*.go")), PROGRAMS / "go.mod"]:
         if p.name != "sizes_gen.go":
             h.update(p.name.encode() + p.read_bytes())
-    h.update(gen.encode() + go_version().encode())
+    h.update(gen.encode() + go_version().encode() + _TEXT.pattern.encode())
     key = h.hexdigest()[:16]
     out = BIN / key
     binary, facts_path = out / "goref", out / "build.json"
