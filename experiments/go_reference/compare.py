@@ -8,7 +8,7 @@ and the ratio sim / real is given. Goals and peak heaps come from the simulated 
 1 MiB. A config whose gclab config does not validate (or whose simulation fails) is listed
 as "not simulated: <reason>" instead of stopping the run.
 
-    python -m experiments.go_reference.compare [--only NAME] [--reuse] [--out DIR]
+    python -m experiments.go_reference.compare [--only NAME] [--reuse] [--jobs N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ METRICS: list[tuple[str, str, Callable[[Sim], float], float, int]] = [
     # (label, recorded metric, simulated value, display scale, digits)
     ("GC count", "gc_count", lambda s: s["gc_cycles"], 1, 0),
     ("mean heap goal (MiB)", "goal_mean_bytes", lambda s: _mean(_cycles(s, "goal")), 1 / MiB, 1),
+    ("mean marked (MiB)", "marked_mean_bytes", lambda s: _mean(_cycles(s, "marked")), 1 / MiB, 1),
     ("peak heap (MiB)", "heap_peak_bytes", _peak, 1 / MiB, 1),
     ("GC CPU (%)", "gc_cpu", lambda s: s["gc_cpu_fraction"], 100, 1),
     ("STW sweep term p50 (µs)", "stw_sweep_term_p50_ns",
@@ -116,20 +118,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", metavar="NAME", help="config name or glob")
     ap.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     ap.add_argument("--reuse", action="store_true", help="reuse simulated summaries in OUT/sim")
+    ap.add_argument("--jobs", type=int, default=1, help="simulations in parallel (default 1)")
     args = ap.parse_args(argv)
     names = select(load_matrix(), args.only)
     real = summarize(names=names)
+    sim_dir = args.out / "sim"
+    sim_dir.mkdir(parents=True, exist_ok=True)
     sims: dict[str, Sim | str] = {}
-    (args.out / "sim").mkdir(parents=True, exist_ok=True)
+    todo = []
     for n in names:
-        cached = args.out / "sim" / f"{n}.json"
-        if args.reuse and cached.exists():
-            sims[n] = json.loads(cached.read_text())
+        if args.reuse and (sim_dir / f"{n}.json").exists():
+            sims[n] = json.loads((sim_dir / f"{n}.json").read_text())
         else:
-            print(f"simulating {n} ...", file=sys.stderr, flush=True)
-            sims[n] = simulate_config(n)
-            if not isinstance(sims[n], str):
-                cached.write_text(json.dumps(sims[n]) + "\n")
+            todo.append(n)
+    print(f"simulating {len(todo)} configs: {' '.join(todo)}", file=sys.stderr, flush=True)
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for n, s in zip(todo, pool.map(simulate_config, todo), strict=True):
+            sims[n] = s
+            if not isinstance(s, str):
+                (sim_dir / f"{n}.json").write_text(json.dumps(s) + "\n")
+    sims = {n: sims[n] for n in names}
     path = write_tables(real, sims, args.out)
     print(path.read_text(), end="")
     return 0
