@@ -9,7 +9,9 @@ stores ``data/<config>/run<k>.gctrace.txt`` (stderr; ``.gz`` above 200 KB) and
 ``run<k>.json``: the program's report (MemStats, runtime/metrics, phases, rusage), the
 driver's wall time and child rusage, loadavg before and after, the build facts and the
 machine. Repeats are interleaved (all configs once, then again) so slow drifts of the
-machine's load spread over configs instead of hitting one. Go is needed here only.
+machine's load spread over configs instead of hitting one, and each run first waits (up
+to ``--wait-max`` s) for the machine to be ``--wait-idle`` idle; the CPU other processes
+used during the run is stored as ``others_cpu_frac``. Go is needed here only.
 """
 
 from __future__ import annotations
@@ -152,24 +154,54 @@ def build(consts: dict[str, int]) -> tuple[Path, dict[str, Any]]:
     return binary, facts
 
 
+def _cpu_jiffies() -> tuple[int, int]:
+    """Machine-wide (busy, total) CPU time from /proc/stat, in clock ticks."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = f[3] + f[4]  # idle + iowait
+    total = sum(f[:8])  # user nice system idle iowait irq softirq steal
+    return total - idle, total
+
+
+def idle_fraction(seconds: float = 2.0) -> float:
+    """Fraction of all CPUs idle over the next ``seconds``."""
+    b0, t0 = _cpu_jiffies()
+    time.sleep(seconds)
+    b1, t1 = _cpu_jiffies()
+    return 1 - (b1 - b0) / max(t1 - t0, 1)
+
+
+def wait_for_idle(threshold: float, max_s: float) -> float:
+    """Wait until two consecutive 2 s windows are at least ``threshold`` idle (or ``max_s``
+    passed); return the seconds waited."""
+    t0 = time.monotonic()
+    ok = 0
+    while ok < 2 and time.monotonic() - t0 < max_s:
+        ok = ok + 1 if idle_fraction() >= threshold else 0
+    return time.monotonic() - t0
+
+
 def _rusage_children() -> dict[str, float]:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"user_s": r.ru_utime, "sys_s": r.ru_stime}
 
 
 def run_once(name: str, entry: dict[str, Any], k: int, binary: Path, facts: dict[str, Any],
-             host: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+             host: dict[str, Any], waited_s: float = 0.0) -> dict[str, Any]:  # fmt: skip
     """One run of ``name``; writes its two files and returns the stored record."""
     _, argv = go_build(entry)
     env = {k_: v for k_, v in os.environ.items() if not k_.startswith("GO")}
     env.update(go_env(entry), GODEBUG=GODEBUG)
     load0 = os.getloadavg()
     ru0 = _rusage_children()
+    busy0, _ = _cpu_jiffies()
     t0 = time.perf_counter()
     proc = subprocess.run([str(binary), *argv], env=env, capture_output=True)
     wall = time.perf_counter() - t0
+    busy1, _ = _cpu_jiffies()
     ru1 = _rusage_children()
     load1 = os.getloadavg()
+    ours = ru1["user_s"] - ru0["user_s"] + ru1["sys_s"] - ru0["sys_s"]
+    others = max(0.0, (busy1 - busy0) / os.sysconf("SC_CLK_TCK") - ours)
     if proc.returncode != 0:
         raise RuntimeError(
             f"{name} run {k}: exit {proc.returncode}\n{proc.stderr.decode()[-2000:]}"
@@ -191,8 +223,12 @@ def run_once(name: str, entry: dict[str, Any], k: int, binary: Path, facts: dict
         "argv": argv,
         "process_wall_s": wall,
         "children_rusage": {key: ru1[key] - ru0[key] for key in ru0},
+        "waited_for_idle_s": waited_s,
         "loadavg_before": load0,
         "loadavg_after": load1,
+        # CPU that other processes used during the run, over wall x cores: the load that
+        # the load average (which counts this run too) cannot separate.
+        "others_cpu_frac": others / (wall * (os.cpu_count() or 1)),
         "machine": host,
         "build": facts,
         "report": json.loads(proc.stdout),
@@ -219,6 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--repeat", type=int, default=3, help="runs per config (default 3)")
     ap.add_argument("--list", action="store_true", help="list the configs and exit")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.9,
+        metavar="FRAC",
+        help="before each run, wait until the machine is this idle (default 0.9; 0: never wait)",
+    )
+    ap.add_argument(
+        "--wait-max", type=float, default=300, help="longest wait per run in s (default 300)"
+    )
     args = ap.parse_args(argv)
     matrix = load_matrix()
     names = select(matrix, args.only)
@@ -241,11 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     for k in range(1, args.repeat + 1):
         for n in names:
-            rec = run_once(n, matrix[n], k, *builds[n], host)
+            waited = wait_for_idle(args.wait_idle, args.wait_max) if args.wait_idle > 0 else 0.0
+            rec = run_once(n, matrix[n], k, *builds[n], host, waited)
             rep = rec["report"]
             print(
                 f"{n:28s} run{k}  {rec['process_wall_s']:6.2f} s  {rep['memstats']['NumGC']:5d} GCs"
-                f"  load {rec['loadavg_before'][0]:.2f}->{rec['loadavg_after'][0]:.2f}",
+                f"  others' CPU {100 * rec['others_cpu_frac']:3.0f}%  (waited {waited:.0f} s)",
                 flush=True,
             )
     return 0

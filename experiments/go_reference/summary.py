@@ -18,7 +18,9 @@ the program's report:
 - STW per phase from the clock columns: sweep termination (first) and mark termination
   (third), p50 and max; ``mark_wall_mean_ns``: the concurrent mark (second);
 - ``heap_released_bytes`` and ``sys_minus_heapsys_bytes`` from MemStats at exit;
-- ``work_s`` (the workload's wall time), ``user_s`` / ``sys_s`` (rusage), ``load_before``.
+- ``work_s`` (the workload's wall time), ``user_s`` / ``sys_s`` (rusage), ``load_before``
+  (1-minute load average, which includes the run before) and ``others_cpu_frac`` (CPU
+  that other processes used during the run, over wall x cores).
 
 Per config: ``{metric: {"mean", "min", "max", "n"}}`` over its runs.
 """
@@ -75,6 +77,7 @@ def run_metrics(record: dict[str, Any], trace: str) -> dict[str, float]:
         "user_s": rep["rusage"]["user_s"],
         "sys_s": rep["rusage"]["sys_s"],
         "load_before": record["loadavg_before"][0],
+        "others_cpu_frac": record["others_cpu_frac"],
     }
     if not lines:
         return out
@@ -158,7 +161,7 @@ COLUMNS = [  # (header, metric, scale, digits)
     ("STW mark-term p50 µs", "stw_mark_term_p50_ns", 1e-3, 0),
     ("mark wall ms", "mark_wall_mean_ns", 1e-6, 1),
     ("wall s", "work_s", 1, 2),
-    ("load", "load_before", 1, 1),
+    ("others' CPU %", "others_cpu_frac", 100, 0),
 ]
 
 
