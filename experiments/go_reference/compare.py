@@ -39,6 +39,14 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
+def _share(s: Sim, key: str) -> float:
+    """One kind's share of all mark CPU (assist + background + idle), over every cycle, as
+    summary.py computes it from gctrace's ``e/f/g`` columns."""
+    kinds = ("assist_cpu_ns", "background_cpu_ns", "idle_cpu_ns")
+    total = sum(_cycles(s, k).sum() for k in kinds)
+    return float(_cycles(s, key).sum() / total) if total > 0 else float("nan")
+
+
 def _peak(s: Sim) -> float:
     x = np.concatenate([_cycles(s, "heap_at_start"), _cycles(s, "heap_at_mark_end")])
     return float(x.max()) if x.size else float("nan")
@@ -55,6 +63,10 @@ METRICS: list[tuple[str, str, Callable[[Sim], float], float, int]] = [
      lambda s: s.get("pause_sweep_termination_p50_ns", float("nan")), 1e-3, 1),
     ("STW mark term p50 (µs)", "stw_mark_term_p50_ns",
      lambda s: s.get("pause_mark_termination_p50_ns", float("nan")), 1e-3, 1),
+    ("background share of mark CPU", "background_share",
+     lambda s: _share(s, "background_cpu_ns"), 1, 2),
+    ("assist share of mark CPU", "assist_share", lambda s: _share(s, "assist_cpu_ns"), 1, 2),
+    ("idle share of mark CPU", "idle_share", lambda s: _share(s, "idle_cpu_ns"), 1, 2),
     ("mark wall mean (ms)", "mark_wall_mean_ns",
      lambda s: _mean(_cycles(s, "concurrent_mark_ns")), 1e-6, 2),
     ("run time (s)", "work_s", lambda s: s["sim_time_ns"] / 1e9, 1, 3),

@@ -49,7 +49,7 @@ from pydantic import Field
 from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.collectors.tricolour import Policy, TriColour
 from framework.events import Cycle, PKind
-from framework.pacer.base import NonHeap
+from framework.pacer.base import NO_LIMIT, NonHeap
 from framework.pacer.limiter import GC_ASSIST_TIME_SLACK_NS, GcCpuLimiter, LimiterEvent
 from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import pace_sweeper, sweep_some
@@ -57,6 +57,7 @@ from framework.runtime.kernels.trace import reachable_bytes
 from framework.sim.context import TIME_SLICE_NS, Park
 
 GC_OVER_ASSIST_WORK = 64 << 10  # Go: gcOverAssistWork
+TRIGGER_REFRESH_NS = 20_000.0  # how often the trigger is recomputed under a memory limit
 
 
 class ConcurrentParams(CollectorParams):
@@ -204,10 +205,23 @@ class Concurrent(Collector):
         self._refresh_trigger(ctx)
         if self.params.background_sweep:
             self.bgsweep = ctx.go("bgsweep", lambda pid: self._bgsweep_turn(ctx, pid))
+        if ctx.pacer.memory_limit < NO_LIMIT:
+            ctx.spawn(self._trigger_refresher(ctx))
         while True:
             self.phase = "off"
             yield ctx.wait_trigger()
             yield from self.cycle(ctx)
+
+    def _trigger_refresher(self, ctx: Any) -> Generator[Any, Any, None]:
+        """Go recomputes the trigger each time it tests it (gcTrigger.test on every span
+        refill), and under a memory limit the goal moves with live memory figures: as the
+        sweep frees objects heapAlloc falls, so fragmentation and every other non-heap byte
+        weigh more, and the goal can fall below the heap at once. We recompute it every
+        ``TRIGGER_REFRESH_NS`` between cycles (a span refill comes every few microseconds)."""
+        while True:
+            yield ctx.sleep(TRIGGER_REFRESH_NS)
+            if self.phase == "off":
+                self._refresh_trigger(ctx)
 
     def on_trigger(self, ctx: Any, g: Any, pid: int) -> Generator[Any, Any, None]:
         """Go: gcStart, called by the allocating goroutine: first it sweeps whatever the

@@ -57,12 +57,15 @@ class CostModel(_Strict):
     sweep_object_ns: float = Field(0.5, ge=0, description="per slot examined")
     stack_scan_byte_ns: float = Field(0.25, ge=0)
     global_scan_byte_ns: float = Field(0.1, ge=0)
-    stw_ns: float = Field(5_000.0, ge=0, description="fixed cost of a stop/start of the world")
+    # Stop-the-world: fitted by hand to Go 1.19's gctrace clock columns on the reference
+    # suite (experiments/go_reference: 38-40 us at GOMAXPROCS=1, 45-62 us at P=2 with the
+    # other P idle, 65-85 us with it running); `gclab calibrate` will fit them properly.
+    stw_ns: float = Field(35_000.0, ge=0, description="fixed cost of a stop/start of the world")
     stw_per_p_ns: float = Field(
-        5_000.0, ge=0, description="stop/start-the-world cost per P besides the stopping one"
+        15_000.0, ge=0, description="stop/start-the-world cost per P besides the stopping one"
     )
     preempt_ns: float = Field(
-        30_000.0, ge=0, description="time for a stop-the-world to preempt a running P"
+        25_000.0, ge=0, description="time for a stop-the-world to preempt a running P"
     )
     rc_op_ns: float = Field(2.0, ge=0, description="per reference-count increment or decrement")
     rc_free_ns: float = Field(10.0, ge=0, description="per object freed by reference counting")

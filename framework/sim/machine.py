@@ -496,6 +496,11 @@ class Machine:
                 g.debt_ns = debt - done
                 self._put_global(g)
                 return
+        if g.pending is not None:  # what that quantum ended with, not yet acted on
+            status, aux = g.pending
+            g.pending = None
+            if not (yield from self._after_quantum(pid, g, status, aux)):
+                return
         while True:
             if self.stopping:  # Go: preempted for the stop-the-world (gopreempt_m)
                 self._put_global(g)
@@ -526,33 +531,38 @@ class Machine:
                 start = end - c_ns
                 self.recorder.pause(Pause(round(start), round(end), "rc_cascade", 0, 0))
                 self.recorder.cascades.append((round(start), round(end), g.gid, int(aux)))
-            if done < spent:  # cut by a stop-the-world: the rest is owed
+            if done < spent:  # cut by a stop-the-world: the rest is owed, and acted on later
                 g.debt_ns = spent - done
-                if status == L.ST_END:
-                    self._finish(g)
-                else:
-                    self._put_global(g)
-                return
-            if status == L.ST_END:
-                self._finish(g)
-                return
-            if status == L.ST_TRIGGER:
-                yield from self.collector.on_trigger(self.ctx, g, pid)
-            elif status == L.ST_ASSIST:
-                parked = yield from self.collector.assist(self.ctx, g, pid)
-                if parked:  # Go: gcParkAssist; the collector readies it
-                    g.status = GStatus.WAITING
-                    return
-            elif status == L.ST_PARK:
-                g.status = GStatus.WAITING
-                self._after(float(aux), g)
-                return
-            elif status == L.ST_YIELD:
+                g.pending = (status, aux)
                 self._put_global(g)
                 return
-            elif status == L.ST_SYNC:
-                if not self._arrive(g, int(aux)):
-                    return
+            if not (yield from self._after_quantum(pid, g, status, aux)):
+                return
+
+    def _after_quantum(
+        self, pid: int, g: Goroutine, status: int, aux: int
+    ) -> Generator[Any, Any, bool]:
+        """Act on how a quantum ended; True if ``g`` goes on running on P ``pid``."""
+        if status == L.ST_END:
+            self._finish(g)
+            return False
+        if status == L.ST_TRIGGER:
+            yield from self.collector.on_trigger(self.ctx, g, pid)
+        elif status == L.ST_ASSIST:
+            parked = yield from self.collector.assist(self.ctx, g, pid)
+            if parked:  # Go: gcParkAssist; the collector readies it
+                g.status = GStatus.WAITING
+                return False
+        elif status == L.ST_PARK:
+            g.status = GStatus.WAITING
+            self._after(float(aux), g)
+            return False
+        elif status == L.ST_YIELD:
+            self._put_global(g)
+            return False
+        elif status == L.ST_SYNC:
+            return self._arrive(g, int(aux))
+        return True
 
     def _quantum(self, g: Goroutine) -> tuple[int, int, float, float, float]:
         """Run one quantum of ``g``'s ops in the kernel: (status, aux, ns, of which RC ns,

@@ -27,6 +27,7 @@ class Goroutine:
     status: int = 0  # GStatus
     last_p: int = 0  # the P it last ran on (its timers and the goroutines it readies go there)
     debt_ns: float = 0.0  # time of a quantum cut short by a stop-the-world, still to be spent
+    pending: Any = None  # (status, aux) that quantum ended with, acted on once it is paid
     slice_start: float = 0.0  # when its current time slice began (Go: schedwhen)
 
     @property

@@ -248,3 +248,22 @@ def test_the_first_cycle_knows_the_globals():
     first = log.cycles[0]
     assert first.goal == 16 << 20
     assert first.heap_at_mark_end <= first.goal * 1.02
+
+
+def test_a_quantum_cut_by_a_stop_still_parks_afterwards():
+    # The quantum computes 30 us and ends with PARK 5 ms; a stop-the-world at 10 us cuts it
+    # (preempt_ns = 1 us). The goroutine owes the rest, then must still sleep its 5 ms.
+    class StopOnce(StopTheWorld):
+        def run(self, ctx):
+            yield ctx.sleep(10_000)
+            token = yield from ctx.stop_the_world()
+            yield ctx.sleep(1_000)
+            ctx.start_the_world(token, "test", 1)
+            yield ctx.event()
+
+    rows = [*compute(30_000), (Op.PARK, 5_000_000, 0, 0), *compute(1)]
+    m = machine([[rows]], nprocs=1, collector=StopOnce(StwParams()), preempt_ns=1_000.0)
+    log = m.run()
+    (pause,) = log.pauses
+    assert pause.ttsp_ns == 1_000
+    assert log.totals.sim_time_ns >= 5_000_000 + 30_000
