@@ -460,7 +460,9 @@ class Concurrent(Collector):
           then gcDrain without preemption);
         - fractional: until this P's fractional time exceeds 1.2 x its goal
           (pollFractionalWorkerExit) or its time slice ends;
-        - idle: while no goroutine waits on the global or this P's run queue (pollWork).
+        - idle: while no goroutine waits on the global or this P's run queue (pollWork),
+          until sysmon preempts it after a time slice (gcDrainUntilPreempt); its P then
+          schedules again, and may run a fractional worker first.
 
         All stop for a stop-the-world and when mark is done; like Go's gcDrain they check
         their exit condition after doing some work, never before.
@@ -490,7 +492,7 @@ class Concurrent(Collector):
                 if ctx.now() - start >= TIME_SLICE_NS:
                     break
             elif kind == PKind.GC_IDLE:
-                if ctx.poll_work(pid):
+                if ctx.poll_work(pid) or ctx.now() - start >= TIME_SLICE_NS:
                     break
             elif not kicked and ctx.now() - start >= TIME_SLICE_NS:
                 kicked = True
