@@ -32,7 +32,7 @@ Sim = dict[str, Any]
 
 
 def _cycles(s: Sim, key: str) -> np.ndarray:
-    return np.array([c[key] for c in s.get("cycles", [])], dtype=np.float64)
+    return np.array([c.get(key, np.nan) for c in s.get("cycles", [])], dtype=np.float64)
 
 
 def _mean(x: np.ndarray) -> float:

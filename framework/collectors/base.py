@@ -75,10 +75,13 @@ class Collector(abc.ABC):
 
     def on_trigger(self, ctx: CollectorContext, g: Any, pid: int) -> Generator[Any, Any, None]:
         """Goroutine ``g`` on P ``pid`` allocated past the trigger (Go: mallocgc calling
-        gcStart). The default wakes the collector's ``wait_trigger``; the goroutine then
-        stops with the world (the zero sleep lets the collector request the stop first)."""
-        ctx.fire_trigger()
-        yield ctx.sleep(0)
+        gcStart). The default wakes the collector's ``wait_trigger`` if the trigger still
+        holds (Go's ``gcTrigger.test``: the goroutine may act on it late, after a stop that
+        already collected); the goroutine then stops with the world (the zero sleep lets the
+        collector request the stop first)."""
+        if ctx.trigger_holds():
+            ctx.fire_trigger()
+            yield ctx.sleep(0)
 
     def final_collection(self, heap: Any, roots: Any, cost: Any) -> None:
         """Reclaim, synchronously and outside simulated time, everything this collector's

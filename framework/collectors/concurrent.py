@@ -233,8 +233,7 @@ class Concurrent(Collector):
             _, _, spent = sweep_some(heap.a, 1 << 62, 1e300, ctx.cost)
             ctx.wake_scavenger()
             yield from ctx.busy(pid, spent, PKind.SWEEP)
-        ctr = heap.a.ctr
-        if ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]:
+        if ctx.trigger_holds():
             ctx.fire_trigger()
             yield ctx.sleep(0)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from framework.events import PKind, Recorder
+from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.sim.roots import Roots
 
@@ -167,6 +168,12 @@ class CollectorContext:
         """Move P ``pid``'s local run queue to the global one, where other Ps find it."""
         if self._m.rq.local_to_global(pid):
             self._m.wake_idle()
+
+    def trigger_holds(self) -> bool:
+        """Go: gcTrigger.test: the heap is at or past the trigger, or a reference-counting
+        collector was asked to run."""
+        ctr = self._m.heap.a.ctr
+        return bool(ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER] or ctr[L.RC_REQUEST] != 0)
 
     def fire_trigger(self) -> None:
         """Wake the collector waiting in ``wait_trigger`` (or remember it for later)."""

@@ -69,17 +69,32 @@ def test_time_to_safepoint_is_inside_the_pause_and_bounded_by_the_quantum():
     assert s["pause_max_ns"] > s["ttsp_max_ns"]
 
 
-def test_results_converge_as_the_quantum_shrinks():
-    coarse = simulate(steady(run__quantum_ops=4000)).summary
-    fine = simulate(steady(run__quantum_ops=250)).summary
-    finer = simulate(steady(run__quantum_ops=50)).summary
+@pytest.mark.parametrize("collector", ["stw", "concurrent"])
+def test_results_converge_as_the_quantum_shrinks(collector):
+    runs = {
+        q: simulate(steady(run__quantum_ops=q, collector__name=collector)).summary
+        for q in (4000, 250, 50)
+    }
+    coarse, fine, finer = runs[4000], runs[250], runs[50]
     assert coarse["gc_cycles"] == fine["gc_cycles"] == finer["gc_cycles"]
     assert (
         abs(fine["sim_time_ns"] - finer["sim_time_ns"])
         <= abs(coarse["sim_time_ns"] - finer["sim_time_ns"]) + 1e-3 * finer["sim_time_ns"]
     )
+    for s in (coarse, fine):
+        assert s["heap_goal_mean_bytes"] == pytest.approx(finer["heap_goal_mean_bytes"], rel=0.01)
+        assert abs(s["gc_cpu_fraction"] - finer["gc_cpu_fraction"]) <= 0.05
 
 
 def test_gogc_off_never_collects():
     s = simulate(steady(pacer__gogc="off")).summary
     assert s["gc_cycles"] == 0 and s["pause_count"] == 0
+
+
+@pytest.mark.parametrize("q", [4000, 250])
+def test_every_cycle_starts_at_its_trigger(q):
+    # A goroutine whose quantum reached the trigger but was cut by the stop acts on the
+    # trigger after the cycle: Go re-tests it (gcTrigger.test), so no cycle starts early.
+    r = simulate(steady(run__quantum_ops=q))
+    for c in r.log.cycles:
+        assert c.heap_at_start >= c.goal, (c.cycle, c.heap_at_start, c.goal)
