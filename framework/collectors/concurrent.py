@@ -339,6 +339,10 @@ class Concurrent(Collector):
         cyc.scan_work_bytes = scan_work
         cyc.extra["stack_scan_bytes"] = stack_work
         cyc.extra["heap_scan_work"] = scan_work - stack_work - globals_work
+        # the mark cost ledger (what marking cost is counts times [cost] entries)
+        cyc.extra["objects_scanned"] = int(ctr[L.OBJECTS_SCANNED])
+        cyc.extra["noscan_marked"] = int(ctr[L.NOSCAN_MARKED])
+        cyc.extra["mark_misses"] = float(heap.a.fpar[L.F_MISS_MARK])
         ctx.pacer.end_cycle(
             heap_live=int(ctr[L.HEAP_LIVE]),
             mark_ns=max(0.0, t_done - self.cycle_start),

@@ -26,7 +26,7 @@ def mark_from_roots(heap: Heap, roots: Roots, cost: Any) -> float:
                 a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
             )
     _, t, _ = drain(a, _ALL, cost)
-    return float(spent + t)
+    return float(spent + t + cost[L.K_MARK_CYCLE])
 
 
 def full_collection(heap: Heap, roots: Roots, cost: Any) -> None:

@@ -97,6 +97,8 @@ class TriColour:
         ctr[L.BARRIER] = self.policy.barrier_mode
         ctr[L.BARRIER_GLOBALS] = 1 if self.policy.barrier_on_globals else 0
         self.root_jobs.clear()
+        if cost[L.K_MARK_CYCLE] > 0:
+            self.root_jobs.append(("runtime", 0, 0))
         n = roots.globals.shape[0]
         block = ROOT_BLOCK_BYTES // 8
         for lo in range(0, n, block):
@@ -133,6 +135,8 @@ class TriColour:
     ) -> tuple[int, float]:
         """(scan work, cost ns) of one root job."""
         kind, x, y = job
+        if kind == "runtime":  # the runtime's own roots: a fixed amount of work per cycle
+            return 0, float(cost[L.K_MARK_CYCLE])
         if kind == "globals":
             t = scan_roots(
                 heap.a,

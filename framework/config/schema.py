@@ -72,6 +72,22 @@ class CostModel(_Strict):
     rc_cycle_object_ns: float = Field(
         10.0, ge=0, description="per object visited by the trial-deletion cycle collector"
     )
+    miss_ns: float = Field(
+        0.0,
+        ge=0,
+        description="a cache miss; heap accesses pay it with probability "
+        "max(0, 1 - cache / heap in use) (memory latency grows with the heap)",
+    )
+    cache_mib: float = Field(32.0, gt=0, description="last-level cache size for miss_ns")
+    mark_noscan_ns: float = Field(
+        5.0, ge=0, description="per pointer-free object marked (never scanned, as in Go)"
+    )
+    mark_cycle_ns: float = Field(
+        0.0, ge=0, description="fixed marking work per cycle (the runtime's own roots)"
+    )
+    alloc_scan_byte_ns: float = Field(
+        0.0, ge=0, description="per byte of a pointer-holding object allocated (its bitmap)"
+    )
     scavenge_page_ns: float = Field(
         1700.0,
         ge=0,
@@ -107,6 +123,11 @@ class CostModel(_Strict):
         v[L.K_RC_FREE] = self.rc_free_ns
         v[L.K_RC_CYCLE_OBJ] = self.rc_cycle_object_ns
         v[L.K_SCAV_PAGE] = self.scavenge_page_ns
+        v[L.K_MISS] = self.miss_ns
+        v[L.K_CACHE_BYTES] = self.cache_mib * 2**20
+        v[L.K_MARK_NOSCAN] = self.mark_noscan_ns
+        v[L.K_MARK_CYCLE] = self.mark_cycle_ns
+        v[L.K_ALLOC_SCAN_BYTE] = self.alloc_scan_byte_ns
         return v
 
 

@@ -78,7 +78,16 @@ SYNC_SCAV_PAGES = 66  # pages released by allocating goroutines (Go: allocSpan's
 SYNC_SCAV_NS = 67  # their cost, in whole ns (Go: mheap_.pages.scav.assistTime)
 SCAV_REUSED_PAGES = 68  # released pages allocated again (Go: sysUsed)
 SPANS_HWM = 69  # most spans in use at once (Go: the mspan fixalloc's high-water mark)
-N_COUNTERS = 80
+# The cost ledger: how many of each costed event happened, so a calibration can fit the cost
+# vector by least squares (every simulated ns is one of these counts times one cost).
+OPS_BY_CODE = 70  # 13 counters from here: ops executed per op code (Op.COMPUTE .. Op.SYNC)
+SLOTS_TOUCHED = 83  # stack slots pushed, popped, cleared or moved (K_SLOT)
+COMPUTE_UNITS = 84  # COMPUTE units executed (K_COMPUTE)
+ALLOC_SCAN_BYTES = 85  # bytes of pointer-holding objects allocated (K_ALLOC_SCAN_BYTE)
+SLOTS_SWEPT = 86  # slots examined by sweeping (K_SWEEP_OBJ)
+OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K_MARK_OBJ)
+NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
+N_COUNTERS = 96
 
 NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none
 
@@ -98,7 +107,10 @@ RC_PURPLE = 3
 
 # --- float parameters (HeapArrays.fpar, float64) ------------------------------------------
 F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
-N_FPAR = 4
+F_MISS = 1  # probability that a heap access misses the cache (set by the runtime)
+F_MISS_MUT = 2  # ledger: sum of F_MISS over mutator heap accesses (K_MISS)
+F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked this cycle (K_MISS)
+N_FPAR = 8
 
 # --- barrier modes: a bit set of what the barrier shades ------------------------------------
 SHADE_OLD = 1  # the overwritten value (the deletion half)
@@ -144,7 +156,12 @@ K_RC_CYCLE_OBJ = 20  # per object visited by the cycle collector (per phase)
 K_STW_PER_P = 21  # stop/start-the-world cost per P other than the one stopping the world
 K_PREEMPT = 22  # latency of preempting a running P (Go: asynchronous preemption by signal)
 K_SCAV_PAGE = 23  # per 8 KiB page released to the OS (Go: sysUnused, i.e. madvise)
-N_COSTS = 24
+K_MISS = 24  # a cache miss: heap accesses pay F_MISS x this (memory latency)
+K_MARK_NOSCAN = 25  # per pointer-free object marked (Go: greyobject's noscan path)
+K_MARK_CYCLE = 26  # fixed marking work per cycle (runtime roots: Go's own globals, specials)
+K_ALLOC_SCAN_BYTE = 27  # per byte of a pointer-holding object (Go: heapBitsSetType)
+K_CACHE_BYTES = 28  # not a cost: the cache size the miss probability is computed from
+N_COSTS = 32
 
 # --- kernel status codes -------------------------------------------------------------------
 ST_BUDGET = 0  # quantum budget used up

@@ -37,6 +37,7 @@ import simpy
 
 from framework.collectors.base import Collector
 from framework.events import HeapSample, Pause, PKind, Recorder, RunLog
+from framework.ops import Op
 from framework.oracle import (
     Violation,
     check_reachable_allocated,
@@ -409,6 +410,13 @@ class Machine:
 
         self.env.timeout(max(0.0, ns)).callbacks.append(fire)
 
+    def _update_miss_rate(self) -> None:
+        """The chance that a heap access misses the last-level cache: none while the heap in
+        use fits in it, then the share of the heap that does not (uniform access)."""
+        inuse = max(1, int(self.heap.a.ctr[L.INUSE_SPAN_BYTES]))
+        cache = float(self.cost[L.K_CACHE_BYTES])
+        self.heap.a.fpar[L.F_MISS] = max(0.0, 1.0 - cache / inuse) if cache > 0 else 0.0
+
     # --- memory: Go's accounting and the scavenger -----------------------------------------
     def refresh_memory(self) -> MemStats:
         """Go's MemStats now; publishes the non-heap ready memory to the allocator (for the
@@ -640,6 +648,7 @@ class Machine:
     # --- heap samples ---------------------------------------------------------------------
     def sample_heap(self) -> None:
         ms = self.refresh_memory()
+        self._update_miss_rate()
         c = self.heap.a.ctr
         trig = int(c[L.TRIGGER])
         self.recorder.sample(
@@ -678,6 +687,7 @@ class Machine:
         # The collector starts first: it arms the runtime (barrier mode, RC, the first
         # trigger) before any goroutine runs.
         self.refresh_memory()
+        self._update_miss_rate()
         env.process(self.collector.run(self.ctx))
         for pr in self.procs:
             pr.proc = env.process(self._p_loop(pr.pid))
@@ -744,6 +754,25 @@ class Machine:
         )
         return int(c[L.OBJECTS]) - int(live_objs), int(c[L.ALLOC_BYTES]) - int(live_bytes)
 
+    def ledger(self) -> dict[str, float]:
+        """The mutator's cost ledger (``ledger_*``): how many of each costed event the
+        goroutines caused; the time they took is these counts times the ``[cost]`` entries."""
+        c, f = self.heap.a.ctr, self.heap.a.fpar
+        out: dict[str, float] = {
+            f"ledger_op_{op.name.lower()}": int(c[L.OPS_BY_CODE + int(op)]) for op in Op
+        }
+        out.update(
+            ledger_alloc_bytes=int(c[L.TOTAL_ALLOC_BYTES]),
+            ledger_alloc_scan_bytes=int(c[L.ALLOC_SCAN_BYTES]),
+            ledger_slots=int(c[L.SLOTS_TOUCHED]),
+            ledger_compute_units=int(c[L.COMPUTE_UNITS]),
+            ledger_span_allocs=int(c[L.SPAN_ALLOCS]),
+            ledger_spans_swept=int(c[L.SPANS_SWEPT]),
+            ledger_slots_swept=int(c[L.SLOTS_SWEPT]),
+            ledger_misses=float(f[L.F_MISS_MUT]),
+        )
+        return out
+
     def measure_unreclaimed(self) -> None:
         objs, nbytes = self._unreachable()
         self.recorder.unreclaimed.append((round(self.env.now), objs, nbytes))
@@ -776,5 +805,6 @@ class Machine:
                 "bg_scavenge_ns": round(self.scavenger.work_ns),
             }
         )
+        t.counters.update(self.ledger())
         t.counters.update(self.collector.counters())
         return self.recorder.finish()

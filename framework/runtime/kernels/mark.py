@@ -3,10 +3,17 @@ scanobject, scanstack, markroot, gcDrain).
 
 Scan work is counted as Go counts it: bytes of an object up to and including its last
 pointer word (pointer fields lead the object in this model), plus bytes of stack and
-globals scanned. Objects without pointer fields are marked but not scanned (Go's noscan).
+globals scanned. Objects without pointer fields are marked black at once and never queued
+(Go: greyobject returns early for noscan spans), costing ``K_MARK_NOSCAN``; a scanned
+object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work. Either one touches
+the object's memory, which misses the cache with probability ``fpar[F_MISS]`` and then
+costs ``K_MISS`` more. Every cost is also counted in the ledger (``OBJECTS_SCANNED``,
+``NOSCAN_MARKED``, ``F_MISS_MARK``), so a calibration can fit the costs.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from framework.runtime import layout as L
 from framework.runtime.kernels.jit import kernel
@@ -14,13 +21,17 @@ from framework.runtime.kernels.jit import kernel
 
 @kernel
 def shade(a, obj):
-    """Grey a white object. Returns 1 if it was white (and is now grey), else 0."""
+    """Grey a white object (black at once if pointer-free). Returns 1 if it was white."""
     if obj < 0 or a.sl_mark[obj] != 0:
         return 0
     a.sl_mark[obj] = 1
     ctr = a.ctr
-    a.grey[ctr[L.GREY_N]] = obj
-    ctr[L.GREY_N] += 1
+    if a.sl_nfields[obj] == 0:
+        ctr[L.NOSCAN_MARKED] += 1
+        a.fpar[L.F_MISS_MARK] += a.fpar[L.F_MISS]
+    else:
+        a.grey[ctr[L.GREY_N]] = obj
+        ctr[L.GREY_N] += 1
     ctr[L.MARKED_OBJECTS] += 1
     ctr[L.MARKED_BYTES] += a.sl_size[obj]
     return 1
@@ -38,15 +49,20 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr = a.ctr
     mark = a.sl_mark
     grey = a.grey
+    nfields = a.sl_nfields
     top = ctr[L.GREY_N]
     nobj = 0
     nb = 0
+    noscan = 0
     for i in range(n):
         obj = roots[i]
         if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
             mark[obj] = 1
-            grey[top] = obj
-            top += 1
+            if nfields[obj] == 0:
+                noscan += 1
+            else:
+                grey[top] = obj
+                top += 1
             nobj += 1
             nb += a.sl_size[obj]
     ctr[L.GREY_N] = top
@@ -54,7 +70,10 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr[L.MARKED_BYTES] += nb
     ctr[L.SCAN_WORK] += nbytes
     ctr[work_ctr] += nbytes
-    return cost[byte_cost] * nbytes
+    ctr[L.NOSCAN_MARKED] += noscan
+    miss = a.fpar[L.F_MISS] * noscan
+    a.fpar[L.F_MISS_MARK] += miss
+    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MISS] * miss
 
 
 @kernel
@@ -76,12 +95,16 @@ def drain_budget(a, max_work, max_ns, cost):
     size = a.sl_size
     k_obj = cost[L.K_MARK_OBJ]
     k_byte = cost[L.K_MARK_BYTE]
+    k_noscan = cost[L.K_MARK_NOSCAN]
+    m = a.fpar[L.F_MISS]
+    k_miss = cost[L.K_MISS] * m
     top = ctr[L.GREY_N]
     work = 0
     spent = 0.0
     nobj = 0
     shaded = 0
     shaded_bytes = 0
+    noscan = 0
     while top > 0 and work < max_work and spent < max_ns:
         top -= 1
         obj = grey[top]
@@ -90,18 +113,25 @@ def drain_budget(a, max_work, max_ns, cost):
             k = fields[obj, f]
             if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)
                 mark[k] = 1
-                grey[top] = k
-                top += 1
                 shaded += 1
                 shaded_bytes += size[k]
-        w = 8 * nf
+                if nfields[k] == 0:  # Go: noscan objects are marked, never queued
+                    noscan += 1
+                    spent += k_noscan + k_miss
+                else:
+                    grey[top] = k
+                    top += 1
+        w = 8 * np.int64(nf)
         work += w
         nobj += 1
-        spent += k_obj + k_byte * w
+        spent += k_obj + k_byte * w + k_miss
     ctr[L.GREY_N] = top
     ctr[L.MARKED_OBJECTS] += shaded
     ctr[L.MARKED_BYTES] += shaded_bytes
     ctr[L.SCAN_WORK] += work
+    ctr[L.OBJECTS_SCANNED] += nobj
+    ctr[L.NOSCAN_MARKED] += noscan
+    a.fpar[L.F_MISS_MARK] += m * (nobj + noscan)
     return work, spent, nobj
 
 
@@ -123,3 +153,6 @@ def reset_mark_counters(a):
     a.ctr[L.SCAN_WORK] = 0
     a.ctr[L.STACK_SCAN_WORK] = 0
     a.ctr[L.GLOBAL_SCAN_WORK] = 0
+    a.ctr[L.OBJECTS_SCANNED] = 0
+    a.ctr[L.NOSCAN_MARKED] = 0
+    a.fpar[L.F_MISS_MARK] = 0.0

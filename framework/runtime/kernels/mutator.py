@@ -25,7 +25,7 @@ from framework.runtime.kernels.rc import rc_new_object, rc_write
 
 
 @inline_kernel
-def write_barrier(old, new, mode, stack_black, sl_mark, sl_size, grey, ctr, cost):
+def write_barrier(old, new, mode, stack_black, sl_mark, sl_size, sl_nfields, grey, ctr, cost):
     """The write barrier (Go: gcWriteBarrier) for overwriting ``old`` with ``new`` in a heap
     slot or global, under barrier bit set ``mode``; returns its simulated cost (ns).
     Dijkstra: shade(new); Yuasa: shade(old); hybrid (Go 1.8+): shade(old), and shade(new)
@@ -41,8 +41,9 @@ def write_barrier(old, new, mode, stack_black, sl_mark, sl_size, grey, ctr, cost
             obj = new if take else -1
         if obj >= 0 and sl_mark[obj] == 0:
             sl_mark[obj] = 1
-            grey[ctr[L.GREY_N]] = obj
-            ctr[L.GREY_N] += 1
+            if sl_nfields[obj] != 0:  # Go: a noscan object is black at once
+                grey[ctr[L.GREY_N]] = obj
+                ctr[L.GREY_N] += 1
             ctr[L.MARKED_OBJECTS] += 1
             ctr[L.MARKED_BYTES] += sl_size[obj]
             shaded += 1
@@ -86,6 +87,10 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     kf = fields.shape[1]
     k_alloc = cost[L.K_ALLOC]
     k_alloc_byte = cost[L.K_ALLOC_BYTE]
+    k_alloc_scan = cost[L.K_ALLOC_SCAN_BYTE]
+    miss = a.fpar[L.F_MISS]  # a heap access misses the cache with this probability
+    k_miss = cost[L.K_MISS] * miss
+    misses = 0
     status = L.ST_END
     aux = 0
     while pos < n:
@@ -158,6 +163,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             ctr[L.TOTAL_ALLOC_BYTES] += esize
             ctr[L.TOTAL_ALLOC_REQ] += y
             ctr[L.HEAP_SCAN] += 8 * z
+            if z > 0:  # Go: heapBitsSetType writes the pointer bitmap of the object
+                ctr[L.ALLOC_SCAN_BYTES] += esize
+                spent += k_alloc_scan * esize
             if rc_on:
                 rc_new_object(a, slot)
                 if rc_eager:
@@ -166,6 +174,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             spent += k_alloc + t + k_alloc_byte * esize
             pos += 1
             done += 1
+            ctr[L.OPS_BY_CODE + code] += 1
             if rc_on and ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
                 status = L.ST_CASCADE
                 aux = ctr[L.LAST_CASCADE]
@@ -199,6 +208,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                     ctr[L.DANGLING] += 1
                     pos += 1
                     done += 1
+                    ctr[L.OPS_BY_CODE + code] += 1
                     continue
                 status = L.ST_ERROR
                 aux = L.ERR_FIELD
@@ -209,12 +219,22 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             old = fields[obj, y]
             if barrier_on:
                 spent += write_barrier(
-                    old, new, mode, gs[L.G_STACK_BLACK], sl_mark, sl_size, grey, ctr, cost
+                    old,
+                    new,
+                    mode,
+                    gs[L.G_STACK_BLACK],
+                    sl_mark,
+                    sl_size,
+                    sl_nfields,
+                    grey,
+                    ctr,
+                    cost,
                 )
             if rc_on:
                 spent += rc_write(a, old, new, work, cost)
             fields[obj, y] = new
-            spent += cost[L.K_STORE]
+            spent += cost[L.K_STORE] + k_miss
+            misses += 1
         elif code == 3:  # LOAD stack[x] = stack[y].field[z]
             if x < 0 or x >= sp or y < 0 or y >= sp or z < 0:
                 status = L.ST_ERROR
@@ -233,6 +253,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                     stack[x] = -1
                     pos += 1
                     done += 1
+                    ctr[L.OPS_BY_CODE + code] += 1
                     continue
                 status = L.ST_ERROR
                 aux = L.ERR_FIELD
@@ -243,7 +264,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             if rc_eager:
                 spent += rc_write(a, stack[x], v, work, cost)
             stack[x] = v
-            spent += cost[L.K_LOAD]
+            spent += cost[L.K_LOAD] + k_miss
+            misses += 1
         elif code == 4:  # GSTORE globals[x] = stack[y]
             if x < 0 or x >= nglob:
                 status = L.ST_ERROR
@@ -257,12 +279,22 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             old = globs[x]
             if barrier_on and ctr[L.BARRIER_GLOBALS] != 0:
                 spent += write_barrier(
-                    old, new, mode, gs[L.G_STACK_BLACK], sl_mark, sl_size, grey, ctr, cost
+                    old,
+                    new,
+                    mode,
+                    gs[L.G_STACK_BLACK],
+                    sl_mark,
+                    sl_size,
+                    sl_nfields,
+                    grey,
+                    ctr,
+                    cost,
                 )
             if rc_on:
                 spent += rc_write(a, old, new, work, cost)
             globs[x] = new
-            spent += cost[L.K_STORE]
+            spent += cost[L.K_STORE] + k_miss
+            misses += 1
         elif code == 5:  # GLOAD stack[x] = globals[y]
             if y < 0 or y >= nglob:
                 status = L.ST_ERROR
@@ -276,7 +308,8 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             if rc_eager:
                 spent += rc_write(a, stack[x], v, work, cost)
             stack[x] = v
-            spent += cost[L.K_LOAD]
+            spent += cost[L.K_LOAD] + k_miss
+            misses += 1
         elif code == 6:  # PUSH x slots, y bytes
             if x < 0:
                 status = L.ST_ERROR
@@ -290,6 +323,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 stack[i] = -1
             gs[L.G_SP] = sp + x
             gs[L.G_STACK_BYTES] += y
+            ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_PUSH] + cost[L.K_SLOT] * x
         elif code == 7:  # POP x slots, y bytes
             if x > sp or x < 0:
@@ -302,6 +336,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 stack[i] = -1
             gs[L.G_SP] = sp - x
             gs[L.G_STACK_BYTES] -= y
+            ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_POP] + cost[L.K_SLOT] * x
         elif code == 8:  # CLEAR stack[x]
             if x < 0 or x >= sp:
@@ -311,6 +346,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             if rc_eager:
                 spent += rc_write(a, stack[x], -1, work, cost)
             stack[x] = -1
+            ctr[L.SLOTS_TOUCHED] += 1
             spent += cost[L.K_SLOT]
         elif code == 9:  # MOVE stack[x] = stack[y]  (y == NIL stores nil)
             if x < 0 or x >= sp or y >= sp or y < -1:
@@ -321,18 +357,22 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             if rc_eager:
                 spent += rc_write(a, stack[x], v, work, cost)
             stack[x] = v
+            ctr[L.SLOTS_TOUCHED] += 1
             spent += cost[L.K_SLOT]
         elif code == 0:  # COMPUTE x units
+            ctr[L.COMPUTE_UNITS] += x
             spent += cost[L.K_COMPUTE] * x
         elif code == 10:  # PARK x ns
             pos += 1
             done += 1
+            ctr[L.OPS_BY_CODE + code] += 1
             status = L.ST_PARK
             aux = x
             break
         elif code == 11:  # YIELD
             pos += 1
             done += 1
+            ctr[L.OPS_BY_CODE + code] += 1
             status = L.ST_YIELD
             aux = 0
             break
@@ -343,6 +383,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 break
             pos += 1
             done += 1
+            ctr[L.OPS_BY_CODE + code] += 1
             status = L.ST_SYNC
             aux = x
             break
@@ -352,6 +393,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             break
         pos += 1
         done += 1
+        ctr[L.OPS_BY_CODE + code] += 1
         if rc_on:
             if ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
                 status = L.ST_CASCADE
@@ -363,4 +405,5 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 break
     gs[L.G_OPS] += done
     ctr[L.MUTATOR_OPS] += done
+    a.fpar[L.F_MISS_MUT] += miss * misses
     return pos, spent, status, aux

@@ -52,6 +52,7 @@ def sweep_span(a, s, cost):
     ctr[L.FREED_OBJECTS] += freed
     ctr[L.FREED_BYTES] += freed * esize
     ctr[L.SPANS_SWEPT] += 1
+    ctr[L.SLOTS_SWEPT] += n
     ctr[L.PAGES_SWEPT] += a.sp_npages[s]
     ctr[L.SWEEP_PENDING] -= 1
     spent = cost[L.K_SWEEP_SPAN] + cost[L.K_SWEEP_OBJ] * n
