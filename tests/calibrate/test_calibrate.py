@@ -1,0 +1,107 @@
+"""``gclab calibrate``: reading recorded runs, the linear cost model, and the fit."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from framework.calibrate import model as M
+from framework.calibrate.fit import calibrate, simulate_run
+from framework.calibrate.reference import ReferenceError, ReferenceRun, load_suite
+from framework.cli import main
+from framework.config import CostModel
+
+SUITE = Path(__file__).resolve().parents[2] / "experiments" / "go_reference"
+
+
+def small(name: str, **workload) -> dict:
+    base = {
+        "steady": {"name": "steady", "live_objects": 30_000, "replacements": 150_000},
+        "noscan": {
+            "name": "steady",
+            "live_objects": 20_000,
+            "pointers": 0,
+            "object_size": 256,
+            "replacements": 60_000,
+        },
+    }[name]
+    return {
+        "run": {"gomaxprocs": 2},
+        "workload": {**base, **workload},
+        "collector": {"name": "concurrent", "barrier": "hybrid-go"},
+    }
+
+
+def test_the_ledger_model_predicts_the_simulated_cpu():
+    cost = CostModel(miss_ns=40.0, cache_mib=0.5, mark_cycle_ns=50_000.0).model_dump()
+    cfg = {**small("steady"), "cost": cost}
+    s = simulate_run(cfg)
+    theta = M.values(cost)
+    mark = sum(v * theta[k] for k, v in M.mark_features(s).items())
+    other = sum(v * theta[k] for k, v in M.other_features(s).items()) + M.other_fixed_ns(s, cost)
+    got = M.measured(s)
+    assert s["gc_cycles"] >= 3
+    # Marking inside the pauses and slices cut by a stop are the only departures.
+    assert mark == pytest.approx(got["mark_cpu"], rel=0.05)
+    assert other == pytest.approx(got["other_cpu"], rel=0.01)
+
+
+class Synthetic(ReferenceRun):
+    """A "recorded" run whose figures are a simulation with known costs."""
+
+    def __init__(self, name: str, config: dict, truth: dict[str, float]) -> None:
+        super().__init__(name, config)
+        self._target = truth
+
+    @property
+    def procs(self) -> int:
+        return int(self.config["run"]["gomaxprocs"])
+
+    def target(self) -> dict[str, float]:
+        return self._target
+
+
+def test_the_fit_recovers_the_costs_that_made_the_data():
+    truth = CostModel(
+        alloc_ns=40.0, store_ns=3.0, load_ns=3.0, mark_object_ns=25.0, mark_byte_ns=0.6
+    ).model_dump()
+    runs = []
+    for name, cfg in (("steady", small("steady")), ("noscan", small("noscan"))):
+        s = simulate_run({**cfg, "cost": truth})
+        runs.append(Synthetic(name, cfg, M.measured(s)))
+    fit = calibrate(runs, [], CostModel().model_dump(), rounds=4)
+    got = M.values(fit.cost)
+    assert got["alloc_ns"] == pytest.approx(40.0, rel=0.15)
+    assert got["mark_object_ns"] == pytest.approx(25.0, rel=0.15)
+    for r in fit.train.values():
+        for t in ("mark_cpu", "other_cpu"):
+            assert r["sim"][t] == pytest.approx(r["go"][t], rel=0.05)
+
+
+def test_a_log_without_gctrace_lines_is_refused(tmp_path):
+    suite = tmp_path / "suite"
+    (suite / "configs").mkdir(parents=True)
+    shutil.copy(SUITE / "configs" / "bintree_d16.toml", suite / "configs")
+    (suite / "data" / "bintree_d16").mkdir(parents=True)
+    (suite / "data" / "bintree_d16" / "run1.gctrace.txt").write_text("hello\nworld\n")
+    with pytest.raises(ReferenceError, match="no GODEBUG=gctrace=1 line"):
+        load_suite(suite)
+
+
+def test_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
+    out = tmp_path / "cost.toml"
+    log = tmp_path / "run1.gctrace.txt"
+    log.write_text("not a trace\n")
+    cfg = SUITE / "configs" / "bintree_d16.toml"
+    assert main(["calibrate", "--run", str(log), str(cfg), "--out", str(out)]) == 2
+    assert "no GODEBUG=gctrace=1 line" in capsys.readouterr().err
+    # A config whose GOMAXPROCS is not the log's.
+    real = SUITE / "data" / "steady_p1_gogc100" / "run1.gctrace.txt"
+    p2 = SUITE / "configs" / "steady_p2_gogc100.toml"
+    assert main(["calibrate", "--run", str(real), str(p2), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "run.gomaxprocs = 2" in err and "GOMAXPROCS=1" in err
+    assert main(["calibrate", str(SUITE), "--only", "nope", "--out", str(out)]) == 2
+    assert "nope" in capsys.readouterr().err
+    assert main(["calibrate", str(SUITE), "--rounds", "0", "--out", str(out)]) == 2
+    assert not out.exists()
