@@ -45,8 +45,8 @@ def simulate_run(config: dict[str, Any]) -> dict[str, Any]:
     """Simulate one config; the summary plus a digest of its pauses (phase, time to
     safepoint, own work = duration - ttsp - fixed stop cost)."""
     from framework.config import parse_config
-    from framework.simulation import build
     from framework.metrics import summarize
+    from framework.simulation import build
 
     machine = build(parse_config(config))
     log = machine.run()
@@ -150,7 +150,7 @@ def calibrate(
     history = [M.values(cost)]
     sims: dict[str, dict[str, Any]] = {}
     done = 0
-    for done in range(1, rounds + 1):  # noqa: B007 - the count is reported
+    for done in range(1, rounds + 1):
         say(f"round {done}: simulating {len(train)} runs")
         sims = simulate_all(train, cost, jobs)
         current = M.values(cost)

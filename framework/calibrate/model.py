@@ -122,9 +122,10 @@ def other_features(s: dict[str, Any]) -> dict[str, float]:
 def other_fixed_ns(s: dict[str, Any], cost: dict[str, float]) -> float:
     """Other CPU from costs the calibration does not fit (compute units, scavenging)."""
     pages = float(s.get("scavenged_bytes", 0)) / 8192
-    return float(s.get("ledger_compute_units", 0)) * cost["compute_ns"] + pages * cost[
-        "scavenge_page_ns"
-    ]
+    return (
+        float(s.get("ledger_compute_units", 0)) * cost["compute_ns"]
+        + pages * cost["scavenge_page_ns"]
+    )
 
 
 def measured(s: dict[str, Any]) -> dict[str, float]:
