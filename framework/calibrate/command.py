@@ -25,7 +25,7 @@ import numpy as np
 import tomli_w
 
 from framework.calibrate import model as M
-from framework.calibrate.fit import TARGETS, Fit, calibrate
+from framework.calibrate.fit import TARGETS, Fit, calibrate, holdout_names
 from framework.calibrate.reference import ReferenceError, ReferenceRun, load_pairs, load_suite
 from framework.usage import USAGE, usage_error
 
@@ -52,7 +52,7 @@ def add_parser(sub: Any) -> None:
         metavar="K",
         help="keep every K-th run (sorted by name) out of the fit (default: none)",
     )
-    c.add_argument("--rounds", type=int, default=4, help="simulate-and-solve rounds (default 4)")
+    c.add_argument("--rounds", type=int, default=6, help="simulate-and-solve rounds (default 6)")
     c.add_argument("--jobs", type=int, default=1, help="simulations in parallel (default 1)")
     c.add_argument("--start", metavar="TOML", help="a [cost] table to start from")
     c.add_argument(
@@ -91,8 +91,7 @@ def _split(args: argparse.Namespace, runs: list[ReferenceRun]) -> tuple[list, li
     unknown = held - set(names)
     if unknown:
         raise ReferenceError(f"--holdout: no run named {', '.join(sorted(unknown))}")
-    if args.holdout_every:
-        held |= {n for i, n in enumerate(sorted(names)) if i % args.holdout_every == 1}
+    held |= holdout_names(names, args.holdout_every)
     train = [r for r in runs if r.name not in held]
     if not train:
         raise ReferenceError("every run is held out: nothing left to fit")
@@ -172,13 +171,10 @@ def run_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     write_cost(fit, out, [r.name for r in train])
     print(format_report(fit))
-    changed = {
-        p.name: (M.values(start)[p.name], M.values(fit.cost)[p.name])
-        for p in M.PARAMS
-        if abs(M.values(start)[p.name] - M.values(fit.cost)[p.name]) > 1e-9
-    }
-    for name, (a, b) in changed.items():
-        print(f"  {name:22s} {a:12.4g} -> {b:12.4g}")
+    for field in sorted({f for p in M.PARAMS for f in p.fields}):
+        a, b = start[field], fit.cost[field]
+        if abs(a - b) > 1e-9 * max(abs(a), 1.0):
+            print(f"  {field:22s} {a:12.4g} -> {b:12.4g}")
     print(f"cost written to {out}")
     return 0
 

@@ -1,13 +1,14 @@
 """Fitting ``[cost]`` to reference runs: simulate, read the ledgers, solve, repeat.
 
 One round: simulate every training run with the current costs; build, per run, one linear
-equation for its mark CPU and one for its other CPU (``framework.calibrate.model``), each
-divided by Go's figure so that every run weighs the same; add a weak prior pulling each
-parameter towards its starting value (so costs the runs cannot tell apart stay put); solve
-the bounded least-squares problem (``scipy.optimize.lsq_linear``, costs >= 0). The pause
-parameters are solved the same way from each run's median pauses. Counts depend a little
-on the costs (a slower mutator allocates less during each mark phase), so the rounds repeat
-until no parameter moves by more than ``tol`` (relative), or ``rounds`` ran.
+equation for its mark CPU per cycle and one for its other CPU (``framework.calibrate.model``),
+each divided by Go's figure so that every run weighs the same; add a prior pulling each
+parameter towards its starting value (on a log scale for the multiplicative ones, so costs
+the runs cannot tell apart stay put); solve (``scipy.optimize.least_squares``, costs >= 0).
+The pause parameters are solved the same way from each run's median pauses. Counts move
+with the costs (a slower mutator allocates less during each mark phase), so each round
+steps only part of the way (``DAMPING``) and rounds repeat until no parameter moves by more
+than ``tol`` (relative), or ``rounds`` ran.
 
 Rules: held-out runs never enter an equation; they are simulated with the final costs and
 reported apart. Results depend only on the runs, the starting costs and the options.
@@ -22,12 +23,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import lsq_linear
+from scipy.optimize import least_squares
 
 from framework.calibrate import model as M
 from framework.calibrate.reference import ReferenceRun
 
-PRIOR_WEIGHT = 0.05  # one equation's weight is 1 (a relative error); the prior's is this
+PRIOR_WEIGHT = 0.3  # one equation's weight is 1 (a relative error); the prior's is this
+DAMPING = 0.6  # each round moves this far from the current costs to the solution
+
+
+def holdout_names(names: list[str], every: int) -> set[str]:
+    """The runs kept out of a fit by ``--holdout-every K``: every K-th name in sorted
+    order, starting with the second (so a small suite keeps its first run in the fit)."""
+    if every < 2:
+        return set()
+    return {n for i, n in enumerate(sorted(names)) if i % every == 1}
+
+
 TARGETS = ("mark_cpu", "other_cpu", "stw_sweep_term_p50", "stw_mark_term_p50")
 
 
@@ -85,35 +97,60 @@ def simulate_all(
 
 
 def _solve(
-    rows: list[np.ndarray], rhs: list[float], params: tuple[M.Param, ...], start: dict[str, float]
+    rows: list[np.ndarray],
+    rhs: list[float],
+    params: tuple[M.Param, ...],
+    current: dict[str, float],
+    prior: dict[str, float],
 ) -> dict[str, float]:
-    """Bounded least squares with a weak prior towards ``start``."""
-    k = len(params)
-    A, b = list(rows), list(rhs)
-    for i, p in enumerate(params):
-        scale = start[p.name] if start[p.name] > 0 else p.scale
-        row = np.zeros(k)
-        row[i] = PRIOR_WEIGHT / scale
-        A.append(row)
-        b.append(PRIOR_WEIGHT * start[p.name] / scale)
-    sol = lsq_linear(np.array(A), np.array(b), bounds=(0.0, np.inf), method="bvls")
+    """Least squares with a prior: a multiplicative parameter is pulled towards its
+    starting ratio on a log scale (a factor of 2 costs as much as a 21% error in one
+    equation), an additive one towards its starting value in units of its scale."""
+    A, b = np.array(rows), np.array(rhs)
+    mult = np.array([not p.additive for p in params])
+    scale = np.array([1.0 if not p.additive else p.scale for p in params])
+    x_prior = np.array([prior[p.name] for p in params])
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        fit = A @ x - b
+        ratio = np.maximum(x, 1e-12) / np.where(mult, x_prior, 1.0)
+        pri = np.where(mult, np.log(ratio), (x - x_prior) / scale)
+        return np.concatenate([fit, PRIOR_WEIGHT * pri])
+
+    lower = np.where(mult, 1e-3, 0.0)
+    x0 = np.maximum(np.array([current[p.name] for p in params]), lower + 1e-9)
+    sol = least_squares(residuals, x0, bounds=(lower, np.inf), method="trf")
     return {p.name: float(v) for p, v in zip(params, sol.x, strict=True)}
 
 
+def _damped(
+    current: dict[str, float], solved: dict[str, float], params: tuple[M.Param, ...]
+) -> dict[str, float]:
+    """A step part of the way (DAMPING) from ``current`` to ``solved``: counts move with
+    the costs, and a full step can overshoot into an oscillation."""
+    out = {}
+    for p in params:
+        c, s = current[p.name], solved[p.name]
+        if p.additive:
+            out[p.name] = c + DAMPING * (s - c)
+        else:
+            out[p.name] = c ** (1 - DAMPING) * s**DAMPING
+    return out
+
+
 def linear_rows(
-    run: ReferenceRun, s: dict[str, Any], cost: dict[str, float]
+    run: ReferenceRun, s: dict[str, Any], start: dict[str, float], cost: dict[str, float]
 ) -> tuple[list[np.ndarray], list[float]]:
-    """The run's mark-CPU and other-CPU equations, relative to Go's figures."""
+    """The run's mark-CPU (per cycle) and other-CPU equations, relative to Go's figures."""
     target = run.target()
-    names = [p.name for p in M.LINEAR]
     rows, rhs = [], []
-    mark = M.mark_features(s)
     if target["mark_cpu"] > 0:
-        rows.append(np.array([mark.get(n, 0.0) for n in names]) / target["mark_cpu"])
+        mark = M.columns(M.mark_features(s), start, M.LINEAR)
+        rows.append(np.array(mark) / target["mark_cpu"])
         rhs.append(1.0)
     if "other_cpu" in target and target["other_cpu"] > 0:
-        other = M.other_features(s)
-        rows.append(np.array([other.get(n, 0.0) for n in names]) / target["other_cpu"])
+        other = M.columns(M.other_features(s), start, M.LINEAR)
+        rows.append(np.array(other) / target["other_cpu"])
         rhs.append(1.0 - M.other_fixed_ns(s, cost) / target["other_cpu"])
     return rows, rhs
 
@@ -139,40 +176,43 @@ def calibrate(
     holdout: list[ReferenceRun],
     start_cost: dict[str, float],
     *,
-    rounds: int = 4,
+    rounds: int = 6,
     tol: float = 0.02,
     jobs: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> Fit:
     """Fit the cost parameters to ``train``; report ``train`` and ``holdout`` with them."""
     say = progress or (lambda _msg: None)
-    cost = dict(start_cost)
-    history = [M.values(cost)]
-    sims: dict[str, dict[str, Any]] = {}
+    start = dict(start_cost)
+    prior = M.values(start, start)
+    cost = dict(start)
+    history = [M.values(cost, start)]
     done = 0
     for done in range(1, rounds + 1):
         say(f"round {done}: simulating {len(train)} runs")
         sims = simulate_all(train, cost, jobs)
-        current = M.values(cost)
+        current = M.values(cost, start)
         rows: list[np.ndarray] = []
         rhs: list[float] = []
         srows: list[np.ndarray] = []
         srhs: list[float] = []
         for run in train:
-            r, b = linear_rows(run, sims[run.name], cost)
+            r, b = linear_rows(run, sims[run.name], start, cost)
             rows += r
             rhs += b
             r, b = stw_rows(run, sims[run.name])
             srows += r
             srhs += b
-        new = _solve(rows, rhs, M.LINEAR, current) if rows else {}
+        solved = dict(current)
+        if rows:
+            solved.update(_solve(rows, rhs, M.LINEAR, current, prior))
         if srows:
-            new.update(_solve(srows, srhs, M.STW, current))
-        moved = max(
-            (abs(new[k] - current[k]) / max(abs(current[k]), 1e-9) for k in new), default=0.0
-        )
-        cost = M.cost_table(cost, new)
-        history.append(M.values(cost))
+            solved.update(_solve(srows, srhs, M.STW, current, prior))
+        new = _damped(current, solved, M.PARAMS)
+        scale = {p.name: (p.scale if p.additive else 1.0) for p in M.PARAMS}
+        moved = max(abs(new[k] - current[k]) / max(abs(current[k]), scale[k]) for k in new)
+        cost = M.cost_table(start, new)
+        history.append(new)
         say(f"round {done}: largest relative change {moved:.3f}")
         if moved < tol:
             break

@@ -65,13 +65,14 @@ class ReferenceRun:
         return self.recordings[0].procs
 
     def target(self) -> dict[str, float]:
-        """What the calibration fits, averaged over recordings (ns): ``mark_cpu``,
+        """What the calibration fits, averaged over recordings (ns): ``mark_cpu`` (per
+        cycle),
         ``other_cpu`` (process CPU minus all GC CPU: the mutator and sweeping; absent when
         no recording has the JSON), ``stw_sweep_term_p50``, ``stw_mark_term_p50``; and for
         validation ``gc_count`` and ``goal_mean`` (bytes)."""
         recs = self.recordings
         out = {
-            "mark_cpu": float(np.mean([r.mark_cpu_ns for r in recs])),
+            "mark_cpu": float(np.mean([r.mark_cpu_ns / len(r.lines) for r in recs])),
             "stw_sweep_term_p50": float(
                 np.mean([np.median([t.sweep_term_ns for t in r.lines]) for r in recs])
             ),

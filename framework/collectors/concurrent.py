@@ -123,6 +123,7 @@ class Concurrent(Collector):
         self.frac_ns: list[float] = []
         self.assist_ns_p: list[float] = []  # Go: p.gcAssistTime, flushed past 5 us
         self.assist_queue: deque[Any] = deque()  # Go: work.assistQueue
+        self.in_flight = 0  # worker and assist slices whose time is still passing
         self.bg_credit = 0.0
         self.cycle_start = 0.0  # Go: markStartTime (read before the first stop)
         self.mark_start = 0.0  # the world restarted: workers may run
@@ -415,10 +416,17 @@ class Concurrent(Collector):
         return self.tc.out_of_work(ctx.heap)
 
     def _maybe_done(self, ctx: Any) -> bool:
-        """Go: gcMarkDone, when a worker or assist finds no work left: marking is over, and
-        the caller stops the world itself, so it should ``yield ctx.sleep(0)`` to let the
-        stop land before anything else runs on its P. True if mark is now done."""
-        if self._active() and self._out_of_work(ctx) and not self.mark_done.triggered:
+        """Go: gcMarkDone, when a worker or assist finds no work left and no other is still
+        working (Go: work.nwait == work.nproc; a slice's heap effects come at its start,
+        so its time must pass before marking can be over): marking is over, and the caller
+        stops the world itself, so it should ``yield ctx.sleep(0)`` to let the stop land
+        before anything else runs on its P. True if mark is now done."""
+        if (
+            self._active()
+            and self.in_flight == 0
+            and self._out_of_work(ctx)
+            and not self.mark_done.triggered
+        ):
             self.terminating = True
             self.mark_done.succeed()
             return True
@@ -479,7 +487,9 @@ class Concurrent(Collector):
                 break
             if lim is not None:
                 lim.start_event(pid, LimiterEvent.IDLE_MARK_WORK, ctx.now())
+            self.in_flight += 1
             done = yield from ctx.busy(pid, spent, kind)
+            self.in_flight -= 1
             if lim is not None:
                 lim.stop_event(pid, LimiterEvent.IDLE_MARK_WORK, ctx.now())
             self.cyc_ns[key] += done
@@ -589,7 +599,9 @@ class Concurrent(Collector):
             gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
             if lim is not None:
                 lim.start_event(pid, LimiterEvent.MARK_ASSIST, ctx.now())
+            self.in_flight += 1
             took = yield from ctx.busy(pid, spent, PKind.GC_ASSIST)
+            self.in_flight -= 1
             if lim is not None:
                 lim.stop_event(pid, LimiterEvent.MARK_ASSIST, ctx.now())
             self.cyc_ns["assist"] += took
