@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from framework.usage import USAGE, load_cli_config
+from framework.usage import USAGE, load_cli_config, non_negative_int
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -44,5 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     c = sub.add_parser("check", help="run a simulation with the reachability oracle on")
     c.add_argument("config", help="TOML config file")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
-    c.add_argument("--max-violations", type=int, default=10, help="how many to print")
+    c.add_argument(
+        "--max-violations", type=non_negative_int, default=10, help="how many to print (>= 0)"
+    )
     c.set_defaults(func=_cmd_check)

@@ -124,6 +124,19 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
     )
 
 
+def host_bytes(objects: int, nbytes: int, max_fields: int) -> int:
+    """Roughly the memory the heap tables take for a live heap of ``objects`` objects and
+    ``nbytes`` bytes: slot tables for twice the live objects (the garbage of GOGC=100)
+    with doubling headroom, page tables for twice the bytes, and a span per object or per
+    page, whichever is fewer (used to refuse configs no machine here could simulate)."""
+    a = new_arrays(max_fields, slot_cap=1, span_cap=1)
+    per_slot = sum(int(getattr(a, f).nbytes) for f in _SLOT_FIELDS)
+    per_span = sum(int(getattr(a, f).nbytes) for f in _SPAN_FIELDS)
+    pages = 2 * nbytes // PAGE_SIZE + 1
+    spans = min(2 * objects, pages)
+    return 4 * objects * per_slot + 2 * spans * per_span + pages * (2 * a.pg_used.itemsize)
+
+
 def _grown(arr: np.ndarray, cap: int, fill: int) -> np.ndarray:
     new = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
     new[: arr.shape[0]] = arr

@@ -34,7 +34,9 @@ class ShuffleParams(WorkloadParams):
     moves: int = Field(500_000, ge=0, le=10_000_000_000, description="moves, all goroutines")
     object_size: int = Field(32, ge=1, le=1 << 20)
     hold: int = Field(20, ge=0, le=1_000_000, description="COMPUTE units an object is held")
-    alloc_every: int = Field(4, ge=1, description="every n-th move stores a new object")
+    alloc_every: int = Field(
+        4, ge=1, le=2**31 - 1, description="every n-th move stores a new object"
+    )
     goroutines: int = Field(2, ge=1, le=4096)
     via: Literal["globals", "heap"] = Field(
         "globals", description="slots are globals, or fields of heap containers"
@@ -71,6 +73,11 @@ class Shuffle(Workload):
     @property
     def max_fields(self) -> int:
         return self.params.fields if self.params.via == "heap" else 0
+
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        containers = self.n_containers if p.via == "heap" else 0
+        return p.slots + containers, p.slots * p.object_size + containers * 8 * p.fields
 
     def stream(self, g: int) -> Iterator[np.ndarray]:
         if self.params.via == "heap":
