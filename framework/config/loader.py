@@ -11,7 +11,9 @@ Rules:
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -141,7 +143,7 @@ def _explain_one(err: dict[str, Any], data: dict[str, Any]) -> tuple[str, str]:
     """(key path, what is wrong) of one pydantic error."""
     raw_loc = tuple(err["loc"])
     loc = _value_loc(_clean_loc(raw_loc, data), data)
-    path = ".".join(str(p) for p in loc) or "(top level)"
+    path = ".".join(_key(p) for p in loc) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         owner = _model_at(raw_loc)
@@ -158,7 +160,18 @@ def _explain_one(err: dict[str, Any], data: dict[str, Any]) -> tuple[str, str]:
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
+        if not loc:  # a rule across sections (``Config``) names its own key first
+            path, _, msg = msg.partition(": ")
     return path, msg
+
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(part: Any) -> str:
+    """A key as written in a TOML path: bare, or quoted (``"a b"``)."""
+    text = str(part)
+    return text if _BARE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
 
 
 def _explain(errors: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
@@ -167,8 +180,6 @@ def _explain(errors: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
     got: dict[str, Any] = {}
     for err in errors:
         path, msg = _explain_one(err, data)
-        if path == "(top level)" and ": " in msg:  # a cross-key rule names its own keys
-            path, _, msg = msg.partition(": ")
         msgs = by_path.setdefault(path, [])
         if msg not in msgs:
             msgs.append(msg)
@@ -189,13 +200,14 @@ def _check_numbers(node: Any, path: str, errs: list[str]) -> Any:
     number that is not finite is reported in ``errs``."""
     if isinstance(node, dict):
         return {
-            k: _check_numbers(v, f"{path}.{k}" if path else str(k), errs) for k, v in node.items()
+            k: _check_numbers(v, f"{path}.{_key(k)}" if path else _key(k), errs)
+            for k, v in node.items()
         }
     if isinstance(node, list):
-        return [_check_numbers(v, f"{path}[{i}]", errs) for i, v in enumerate(node)]
+        return [_check_numbers(v, f"{path}.{i}", errs) for i, v in enumerate(node)]
     if isinstance(node, float):
         if not math.isfinite(node):
-            errs.append(f"{path or '(top level)'}: must be a finite number (got {node!r})")
+            errs.append(f"{path}: must be a finite number (got {node!r})")
         elif node.is_integer() and abs(node) < 2**63:
             return int(node)
     return node
