@@ -19,21 +19,31 @@ that compiles removes the folders of other source versions but the ``KEEP`` most
 used (so an edit and its revert both stay compiled).
 
 ``GCLAB_NO_JIT=1`` (or numba's own ``NUMBA_DISABLE_JIT=1``) runs the kernels as plain
-Python: the same code, slowly, for debugging and for measuring what compilation buys.
+Python: the same code, slowly, for debugging and for measuring what compilation buys. It
+gives the same results as the compiled kernels (tested on the conformance configs), because
+plain Python is made to follow numba's integer typing: numba reads an element of an
+integer array narrower than 64 bits (``sl_nfields`` is uint8, ``sl_size`` int32, ops
+int32) as a value that arithmetic widens to 64 bits, where NumPy 2 keeps the narrow type
+(NEP 50), so ``8 * a.sl_nfields[i]`` wrapped at 256 and ``flags & ~RCF_ZCT`` raised. In
+plain Python the kernels therefore see such arrays through ``Widened`` views whose element
+reads are int64, and return Python scalars, as numba boxes them.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from numba import njit as _njit
+from numba.core import config as numba_config
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 
-_DISABLED = os.environ.get("GCLAB_NO_JIT", "") not in ("", "0")
+_DISABLED = os.environ.get("GCLAB_NO_JIT", "") not in ("", "0") or bool(numba_config.DISABLE_JIT)
 KERNEL_DIR = Path(__file__).resolve().parent
 PREFIX = "gclab-"
 KEEP = 3  # cache folders of other source versions kept
@@ -138,10 +148,67 @@ def _compile(fn: Any, **options: Any) -> Any:
     return dispatcher
 
 
+NARROW = tuple(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32))
+
+
+class Widened(np.ndarray):
+    """A view of a narrow integer array whose element reads are int64, as numba widens
+    them (plain-Python kernels only; writes store into the narrow array as numba does)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        r = super().__getitem__(key)
+        return r if isinstance(r, np.ndarray) else np.int64(r)
+
+
+_WIDENED: dict[int, tuple[Any, Any]] = {}  # id(heap tuple) -> (it, its widened copy)
+
+
+def _widen(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.view(Widened) if x.dtype in NARROW and not isinstance(x, Widened) else x
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # the HeapArrays namedtuple
+        hit = _WIDENED.get(id(x))
+        if hit is not None and hit[0] is x:
+            return hit[1]
+        w = type(x)(*[_widen(v) for v in x])
+        if len(_WIDENED) > 32:
+            _WIDENED.clear()
+        _WIDENED[id(x)] = (x, w)
+        _WIDENED[id(w)] = (w, w)
+        return w
+    return x
+
+
+def _box(r: Any) -> Any:
+    """A kernel's result as numba returns it: Python scalars, plain arrays."""
+    if isinstance(r, tuple) and not hasattr(r, "_fields"):
+        return tuple(_box(v) for v in r)
+    if isinstance(r, np.bool_):
+        return bool(r)
+    if isinstance(r, np.integer):
+        return int(r)
+    if isinstance(r, np.floating):
+        return float(r)
+    if isinstance(r, Widened):
+        return r.view(np.ndarray)
+    return r
+
+
+def _plain(fn: Any) -> Any:
+    """``fn`` run as plain Python with numba's integer typing (see the module's rules)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any) -> Any:
+        return _box(fn(*[_widen(a) for a in args]))
+
+    run.py_func = fn  # type: ignore[attr-defined]
+    return run
+
+
 def kernel(fn):  # type: ignore[no-untyped-def]
     """Compile ``fn`` with numba (cached on disk, see the cache rule; no Python fallback)."""
     if _DISABLED:
-        return fn
+        return _plain(fn)
     return _compile(fn)
 
 
@@ -150,5 +217,5 @@ def inline_kernel(fn):  # type: ignore[no-untyped-def]
     call, so no reference counting of its array arguments. For per-op helpers; they must
     take arrays, not the ``HeapArrays`` tuple."""
     if _DISABLED:
-        return fn
+        return _plain(fn)
     return _compile(fn, inline="always")
