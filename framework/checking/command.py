@@ -6,6 +6,7 @@ reference-counting collection) - the debug mode PyPy and MMTk keep. Exit 1 on a 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from framework.usage import USAGE, load_cli_config, non_negative_int
 
@@ -14,9 +15,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     cfg = load_cli_config(args)
     if cfg is None:
         return USAGE
+    from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
 
-    r = simulate(cfg, verify=True)
+    try:
+        r = simulate(cfg, verify=True)
+    except (SimulationStalledError, WorkloadError) as e:  # as `gclab run` answers them
+        print(f"gclab check: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     s = r.summary
     c = cfg.collector
     what = f"{cfg.workload.name} / {c.name}"

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from framework import collectors, pacer, workloads
 from framework.runtime import layout as L
+from framework.runtime.heap import MAX_FIELDS
 
 MAX_COST_NS = 1e9  # no operation of the cost model takes a second
 MAX_LIVE_HEAP_BYTES = 1 << 40  # 1 TiB: past any Go heap the simulator is meant for
@@ -176,6 +177,11 @@ class Config(_Strict):
             raise ValueError(
                 f"collector.skip_stack_of: goroutine {skip} does not exist; allowed: -1 "
                 f"(none) or a goroutine of the workload, 0 to {n - 1}"
+            )
+        if workload.max_fields > MAX_FIELDS:
+            raise ValueError(
+                f"workload: objects with {workload.max_fields} pointer fields; the heap "
+                f"allows at most {MAX_FIELDS}"
             )
         live = workload.live_estimate()
         if live is not None:

@@ -22,6 +22,7 @@ from framework.runtime import layout as L
 from framework.runtime.sizeclasses import ARENA_PAGES, NUM_CLASSES, PAGE_SIZE, TABLE
 
 MAX_NELEMS = 1024
+MAX_FIELDS = 255  # pointer fields of one object: ``sl_nfields`` is uint8
 
 HeapArrays = namedtuple(
     "HeapArrays",
@@ -77,6 +78,8 @@ SPAN_INUSE = 1
 
 
 def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8) -> HeapArrays:
+    if max_fields > MAX_FIELDS:
+        raise ValueError(f"objects have at most {MAX_FIELDS} pointer fields (got {max_fields})")
     k = max(1, max_fields)
     ctr = np.zeros(L.N_COUNTERS, dtype=np.int64)
     ctr[L.TRIGGER] = np.iinfo(np.int64).max

@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import Op
+from framework.runtime.heap import MAX_FIELDS
 from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
 
 
@@ -41,7 +42,9 @@ class ShuffleParams(WorkloadParams):
     via: Literal["globals", "heap"] = Field(
         "globals", description="slots are globals, or fields of heap containers"
     )
-    fields: int = Field(8, ge=1, le=1024, description="slots per container (via heap)")
+    fields: int = Field(
+        8, ge=1, le=MAX_FIELDS, description="slots per container (via heap; at most 255)"
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> ShuffleParams:

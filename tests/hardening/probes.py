@@ -46,6 +46,7 @@ GROWING = """
 name = "growing"
 peak_objects = 2000
 """
+SHUFFLE = '[workload]\nname = "shuffle"\nvia = "heap"\nslots = 4000\nmoves = 8000\n'
 NO_NAME = "[workload]\nlive_objects = 2000\n"
 SWEEP = 'base = "good.toml"\n[sweep]\nname = "s"\n"pacer.gogc" = [50, 100]\n'
 GCTRACE = (
@@ -58,6 +59,7 @@ FILES: dict[str, bytes] = {
     "rc.toml": RC.encode(),
     "fixed.toml": FIXED.encode(),
     "growing.toml": GROWING.encode(),
+    "shuffle.toml": SHUFFLE.encode(),
     "noname.toml": NO_NAME.encode(),
     "sweep.toml": SWEEP.encode(),
     "random.toml": bytes(range(256)) * 4,
@@ -175,6 +177,7 @@ NUMBER_KEYS: list[tuple[str, str, list[str]]] = [
     ("fixed.toml", "pacer.trigger_ratio", ["nan", "inf"]),
     ("growing.toml", "workload.churn", ["nan", "inf"]),
     ("growing.toml", "workload.nil_fraction", ["nan"]),
+    ("shuffle.toml", "workload.fields", ["256", "1024"]),  # the heap holds 255 per object
 ]
 
 # (config, key, values) for types: booleans and strings where numbers belong, and back.

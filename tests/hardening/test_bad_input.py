@@ -134,3 +134,26 @@ def test_a_foreign_or_corrupt_store_is_refused_untouched(tmp_path):
     with pytest.raises(StoreError, match="no sweep results here yet"):
         Store.reader(empty)
     assert (empty / "results.sqlite").stat().st_size == 0
+
+
+def test_check_answers_a_stalled_or_broken_run_like_run(tmp_path, monkeypatch, capsys):
+    from framework import simulation
+    from framework.cli import main
+    from framework.sim.machine import WorkloadError
+
+    def broken(cfg, verify=False):
+        raise WorkloadError("goroutine 1: op [2, 1, 44, 0] at row 91: field index out of range")
+
+    monkeypatch.setattr(simulation, "simulate", broken)
+    (tmp_path / "c.toml").write_text('[workload]\nname = "steady"\n')
+    assert main(["check", str(tmp_path / "c.toml")]) == 1
+    assert "gclab check: WorkloadError: goroutine 1" in capsys.readouterr().err
+
+
+def test_objects_have_at_most_255_fields():
+    with pytest.raises(ConfigError, match=r"workload\.fields: .*255"):
+        parse_config({"workload": {"name": "shuffle", "via": "heap", "fields": 300}})
+    from framework.runtime.heap import Heap
+
+    with pytest.raises(ValueError, match="at most 255"):
+        Heap(256)
