@@ -85,7 +85,9 @@ def run_study(study: Study, scale: str = "full", jobs: int | None = None) -> lis
     if jobs == 1 or len(configs) == 1:
         summaries = [_run_one(c) for c in configs]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        from framework.sweep.worker import die_with
+
+        with ProcessPoolExecutor(jobs, initializer=die_with, initargs=(os.getpid(),)) as pool:
             summaries = list(pool.map(_run_one, configs))
     return [{"point": p, "summary": s} for p, s in zip(points, summaries, strict=True)]
 
