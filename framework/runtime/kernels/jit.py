@@ -77,6 +77,7 @@ class _AllSourcesLocator(_CacheLocator):
     """numba's cache locator for kernels: one folder per hash of all kernel sources."""
 
     _pruned = False
+    _touched = False
 
     def __init__(self, py_func: Any, root: Path) -> None:
         self._lineno = py_func.__code__.co_firstlineno
@@ -107,6 +108,9 @@ class _AllSourcesLocator(_CacheLocator):
                 _CacheLocator.ensure_cache_path(self)  # writable?
             except OSError:
                 continue
+            if not _AllSourcesLocator._touched:  # used now: the last folder pruning keeps
+                _AllSourcesLocator._touched = True
+                os.utime(self._cache_path)
             return self
         return None
 
