@@ -146,7 +146,10 @@ class Store:
         return cls(folder, write=False)
 
     def _open(self, write: bool) -> sqlite3.Connection:
-        uri = f"file:{quote(str(self.path.resolve()))}?mode={'rwc' if write else 'rw'}"
+        mode = "rwc" if write else "rw"
+        if not write and not os.access(self.folder, os.W_OK):
+            mode = "ro&immutable=1"  # a read-only copy: no lock or WAL files to create
+        uri = f"file:{quote(str(self.path.resolve()))}?mode={mode}"
         try:
             db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
         except sqlite3.Error as e:

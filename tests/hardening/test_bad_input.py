@@ -3,6 +3,7 @@ and future fields) is bounded, the heap plausibility check, the one ``--out`` ch
 stores that are not gclab's."""
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,3 +158,23 @@ def test_objects_have_at_most_255_fields():
 
     with pytest.raises(ValueError, match="at most 255"):
         Heap(256)
+
+
+def test_a_store_in_a_read_only_folder_is_read_without_writing(tmp_path, monkeypatch):
+    from framework.cli import main
+    from framework.sweep import store as store_mod
+
+    (tmp_path / "s.toml").write_text('[workload]\nname = "steady"\nlive_objects = 500\n')
+    out = tmp_path / "o"
+    assert (
+        main(["sweep", str(tmp_path / "s.toml"), "--out", str(out), "--executor", "serial", "-q"])
+        == 0
+    )
+    before = sorted(p.name for p in out.iterdir())
+    real_access = store_mod.os.access
+    monkeypatch.setattr(
+        store_mod.os, "access", lambda p, m: False if Path(p) == out else real_access(p, m)
+    )
+    with Store.reader(out) as st:
+        assert [r["status"] for r in st.runs()] == ["ok"]
+    assert sorted(p.name for p in out.iterdir()) == before
