@@ -7,7 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from framework.usage import USAGE, load_cli_config, usage_error
+from framework.usage import (
+    USAGE,
+    BadInputError,
+    load_cli_config,
+    out_problem,
+    positive_int,
+    usage_error,
+)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -15,8 +22,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if cfg is None:
         return USAGE
     out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
-    if out.exists() and not out.is_dir():
-        return usage_error(f"--out {out}: exists and is not a directory")
+    if msg := out_problem(out):
+        return usage_error(msg)
     from framework.output import format_summary, write_run
     from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
@@ -61,6 +68,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     except KeyError as e:
         return usage_error(f"experiment: {e.args[0]}")
     out = Path(args.out) if args.out else Path("results") / args.name
+    if msg := out_problem(out):
+        return usage_error(msg)
     rows = experiment.run_study(study, args.scale, args.jobs)
     figures = experiment.write_study(study, rows, out)
     print((out / "check.txt").read_text().rstrip())
@@ -95,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("name", nargs="?", help="study name (omit to list them)")
     e.add_argument("--list", action="store_true", help="list the studies")
     e.add_argument("--scale", choices=("tiny", "full"), default="full")
-    e.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    e.add_argument(
+        "--jobs", type=positive_int, default=None, help="worker processes (default: all cores)"
+    )
     e.add_argument("--out", metavar="DIR", help="output folder (default results/<name>)")
     e.set_defaults(func=_cmd_experiment)
     from framework.sweep.command import add_parser as add_sweep
@@ -120,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BadInputError as e:  # the one guard for what readers find wrong in users' files
+        return usage_error(str(e))
 
 
 if __name__ == "__main__":

@@ -19,14 +19,13 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tomllib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framework.config import parse_config
+from framework.config import parse_config, read_toml
 from framework.config.loader import apply_overrides
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
@@ -52,7 +51,7 @@ def load(name: str) -> Study:
     if not (folder / "study.py").exists():
         raise KeyError(f"unknown experiment {name!r}; known: {', '.join(names())}")
     mod = importlib.import_module(f"experiments.{name}.study")
-    base = tomllib.loads((folder / "config.toml").read_text())
+    base, _ = read_toml(folder / "config.toml")
     return Study(name, mod.DESCRIPTION, base, mod.points, mod.check, mod.plot)
 
 
@@ -86,7 +85,9 @@ def run_study(study: Study, scale: str = "full", jobs: int | None = None) -> lis
     if jobs == 1 or len(configs) == 1:
         summaries = [_run_one(c) for c in configs]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        from framework.sweep.worker import die_with
+
+        with ProcessPoolExecutor(jobs, initializer=die_with, initargs=(os.getpid(),)) as pool:
             summaries = list(pool.map(_run_one, configs))
     return [{"point": p, "summary": s} for p, s in zip(points, summaries, strict=True)]
 

@@ -83,9 +83,29 @@ def import_log(path: str | Path) -> Imported:
     return import_text(Path(path).read_text(errors="replace"))
 
 
+NEEDED = ["cycle", "marked", "goal", "stw_sweep_term_ns", "stw_mark_term_ns"]
+
+
 def load_cycles(path: str | Path) -> pd.DataFrame:
-    """Cycles from an imported CSV (``gclab gctrace import``) or straight from a log."""
+    """Cycles from an imported CSV (``gclab gctrace import``) or straight from a log. A CSV
+    must be UTF-8 with numeric columns ``NEEDED`` (else ``BadInputError`` naming the file)."""
+    from framework.usage import BadInputError
+
     p = Path(path)
-    if p.suffix == ".csv":
-        return pd.read_csv(p)
-    return import_log(p).cycles
+    if p.suffix != ".csv":
+        return import_log(p).cycles
+    try:
+        df = pd.read_csv(p, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=COLUMNS)
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise BadInputError(f"{p}: not a cycles CSV ({msg})") from None
+    missing = [c for c in NEEDED if c not in df.columns]
+    bad = [c for c in NEEDED if c in df.columns and not pd.api.types.is_numeric_dtype(df[c])]
+    if missing or bad:
+        what = f"no column {', '.join(missing)}" if missing else f"non-numeric {', '.join(bad)}"
+        raise BadInputError(
+            f"{p}: not a cycles CSV ({what}); `gclab gctrace import LOG` writes one"
+        )
+    return df

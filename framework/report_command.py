@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from framework.usage import usage_error
+from framework.usage import out_problem, usage_error
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,16 +30,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.set_defaults(func=plot_command)
 
 
-def _check_dir(d: str) -> str | None:
+def _check_dir(d: str, out: str | None, default: str) -> str | None:
+    """Why ``d`` is not a results folder, or the output folder cannot be written, or None."""
     if not (Path(d) / "results.sqlite").is_file():
         return f"{d}: no sweep results here (expected {Path(d) / 'results.sqlite'})"
-    return None
+    return out_problem(Path(out) if out else Path(d) / default)
 
 
 def report_command(args: argparse.Namespace) -> int:
     from framework.report import ReportError, write_report
 
-    if msg := _check_dir(args.dir):
+    if msg := _check_dir(args.dir, args.out, "report"):
         return usage_error(msg)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     if metrics is not None and not metrics:
@@ -56,7 +57,7 @@ def report_command(args: argparse.Namespace) -> int:
 def plot_command(args: argparse.Namespace) -> int:
     from framework.plots.sweep_figures import PlotError, plot_sweep
 
-    if msg := _check_dir(args.dir):
+    if msg := _check_dir(args.dir, args.out, "figures"):
         return usage_error(msg)
     if args.gctrace and not Path(args.gctrace).is_file():
         return usage_error(f"--gctrace {args.gctrace}: no such file")
@@ -88,8 +89,8 @@ def gctrace_import_command(args: argparse.Namespace) -> int:
     if not log.is_file():
         return usage_error(f"{log}: no such file")
     out = Path(args.out) if args.out else log.with_suffix(".cycles.csv")
-    if out.exists() and out.is_dir():
-        return usage_error(f"--out {out}: is a directory")
+    if msg := out_problem(out, file=True):
+        return usage_error(msg)
     imported = import_log(log)
     if imported.cycles.empty:
         return usage_error(f"{log}: no gctrace lines found ({imported.lines} lines read)")

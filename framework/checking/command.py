@@ -6,17 +6,23 @@ reference-counting collection) - the debug mode PyPy and MMTk keep. Exit 1 on a 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from framework.usage import USAGE, load_cli_config
+from framework.usage import USAGE, load_cli_config, non_negative_int
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     cfg = load_cli_config(args)
     if cfg is None:
         return USAGE
+    from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
 
-    r = simulate(cfg, verify=True)
+    try:
+        r = simulate(cfg, verify=True)
+    except (SimulationStalledError, WorkloadError) as e:  # as `gclab run` answers them
+        print(f"gclab check: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     s = r.summary
     c = cfg.collector
     what = f"{cfg.workload.name} / {c.name}"
@@ -44,5 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     c = sub.add_parser("check", help="run a simulation with the reachability oracle on")
     c.add_argument("config", help="TOML config file")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
-    c.add_argument("--max-violations", type=int, default=10, help="how many to print")
+    c.add_argument(
+        "--max-violations", type=non_negative_int, default=10, help="how many to print (>= 0)"
+    )
     c.set_defaults(func=_cmd_check)

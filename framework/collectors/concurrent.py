@@ -71,7 +71,7 @@ class ConcurrentParams(CollectorParams):
     assists: bool = Field(True, description="mark assists by allocating goroutines")
     background_sweep: bool = Field(True, description="sweep on idle Ps between cycles")
     cpu_limiter: bool = Field(True, description="Go 1.19's 50% GC CPU limiter")
-    worker_slice_us: float = Field(50.0, gt=0, le=100_000, description="mark worker time slice")
+    worker_slice_us: float = Field(50.0, ge=0.1, le=100_000, description="mark worker time slice")
     measure_floating: bool = Field(
         True, description="trace at each mark termination to measure floating garbage"
     )
@@ -85,7 +85,9 @@ class ConcurrentParams(CollectorParams):
     )
     allocate_black: bool = Field(True, description="allocate black during mark")
     barrier_on_globals: bool = Field(True, description="global stores run the barrier")
-    skip_stack_of: int = Field(-1, ge=-1, description="never scan this goroutine's stack")
+    skip_stack_of: int = Field(
+        -1, ge=-1, le=2**31 - 1, description="never scan this goroutine's stack (-1: none)"
+    )
     barrier_without: Literal["", "deletion", "insertion"] = Field(
         "", description="drop this half of the barrier (shade of the old or of the new value)"
     )

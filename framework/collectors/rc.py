@@ -20,11 +20,12 @@ off; the op loop calls the RC hook on every pointer write while ``ctr[RC_MODE]``
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from framework.collectors.base import Capabilities, Collector, CollectorParams
+from framework.pacer.base import MAX_MIB
 from framework.runtime import layout as L
 from framework.runtime.kernels.rc import collect_cycles, count_stack_refs, reconcile
 
@@ -38,7 +39,7 @@ class RcParams(CollectorParams):
     cycle_buffer: int = Field(
         20_000, ge=1, le=1 << 30, description="candidate roots that start a cycle collection"
     )
-    cycle_heap_mib: float | Literal["off"] = Field(
+    cycle_heap_mib: Annotated[float, Field(gt=0, le=MAX_MIB)] | Literal["off"] = Field(
         "off", description="also collect cycles when heap live reaches this many MiB"
     )
     zct_limit: int = Field(
@@ -47,13 +48,28 @@ class RcParams(CollectorParams):
         le=1 << 30,
         description="deferred: zero count table size that forces a reconcile",
     )
-    reconcile_us: float = Field(2_000.0, gt=0, description="deferred: reconcile period (µs)")
+    reconcile_us: float = Field(
+        2_000.0, ge=1, le=1e9, description="deferred: reconcile period (µs)"
+    )
     cascade_event_objects: int = Field(
-        64, ge=1, description="cascades freeing at least this many objects are recorded as pauses"
+        64,
+        ge=1,
+        le=1 << 30,
+        description="cascades freeing at least this many objects are recorded as pauses",
     )
     leak_sample_us: float = Field(
-        0.0, ge=0, description="measure unreclaimed garbage this often (µs; 0: only at the end)"
+        0.0,
+        ge=0,
+        le=1e9,
+        description="measure unreclaimed garbage this often (µs, at least 1; 0: only at the end)",
     )
+
+    @field_validator("leak_sample_us")
+    @classmethod
+    def _period(cls, v: float) -> float:
+        if 0 < v < 1:
+            raise ValueError("must be 0 (only at the end) or at least 1 µs")
+        return v
 
 
 class ReferenceCounting(Collector):

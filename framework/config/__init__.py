@@ -4,7 +4,21 @@
 of it (or objects built from it) and never reads files or environment variables itself.
 """
 
-from framework.config.loader import ConfigError, config_to_dict, load_config, parse_config
+from framework.config.loader import (
+    ConfigError,
+    config_to_dict,
+    load_config,
+    parse_config,
+    read_toml,
+)
 from framework.config.schema import Config, CostModel
 
-__all__ = ["Config", "ConfigError", "CostModel", "config_to_dict", "load_config", "parse_config"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "CostModel",
+    "config_to_dict",
+    "load_config",
+    "parse_config",
+    "read_toml",
+]

@@ -1,10 +1,19 @@
 """Read a TOML config, apply ``--set key=value`` overrides, validate, and explain errors.
 
-Every error message names the key path (``workload.live_objects``) and what is allowed.
+Rules:
+- ``read_toml`` is the one way a config file (or a sweep's ``base``) is read: UTF-8 text (a
+  UTF-8 byte-order mark is allowed), then TOML;
+- validation is strict (``parse_config``): a boolean or a string is never taken for a
+  number (nor a number or a string for a boolean); a whole float (``1e5``) is taken for an
+  integer; a number that is not finite (``nan``, ``inf``) is refused wherever it appears;
+- every error message names the key path (``workload.live_objects``) and what is allowed.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -106,54 +115,151 @@ def _clean_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _explain(err: dict[str, Any], data: dict[str, Any]) -> str:
+def _value_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> tuple[Any, ...]:
+    """``loc`` up to the value it reaches in ``data``: what follows a scalar is the name of
+    a union member pydantic tried (``int``, ``literal['off']``), not a key."""
+    node: Any = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict):
+            if part not in node:
+                return loc  # a missing key
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return loc[:i]
+    return loc
+
+
+def _union_names(loc: tuple[Any, ...]) -> list[str]:
+    """The plug-in names a discriminated section at ``loc`` accepts."""
+    from framework import collectors, pacer, workloads
+
+    registry = {"workload": workloads, "collector": collectors, "pacer": pacer}
+    return registry[loc[0]].names() if loc and loc[0] in registry else []
+
+
+def _explain_one(err: dict[str, Any], data: dict[str, Any]) -> tuple[str, str]:
+    """(key path, what is wrong) of one pydantic error."""
     raw_loc = tuple(err["loc"])
-    loc = _clean_loc(raw_loc, data)
-    path = ".".join(str(p) for p in loc) or "(top level)"
+    loc = _value_loc(_clean_loc(raw_loc, data), data)
+    path = ".".join(_key(p) for p in loc) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         owner = _model_at(raw_loc)
         allowed = ", ".join(sorted(owner.model_fields)) if owner else "see the docs"
-        return f"{path}: unknown key; allowed keys here: {allowed}"
+        return path, f"unknown key; allowed keys here: {allowed}"
     if kind == "missing":
-        return f"{path}: required key is missing"
+        return path, "required key is missing"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        expected = err.get("ctx", {}).get("expected_tags", "")
+        allowed = ", ".join(repr(n) for n in _union_names(loc))
+        if kind == "union_tag_not_found":
+            return f"{path}.name", f"required key is missing; allowed: {allowed}"
         got = err.get("ctx", {}).get("tag", "")
-        return f"{path}.name: unknown name {got!r}; allowed: {expected}"
+        return f"{path}.name", f"unknown name {got!r}; allowed: {allowed}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    got = err.get("input")
-    shown = "" if isinstance(got, dict) else f" (got {got!r})"
-    return f"{path}: {msg}{shown}"
+        if not loc:  # a rule across sections (``Config``) names its own key first
+            path, _, msg = msg.partition(": ")
+    return path, msg
+
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(part: Any) -> str:
+    """A key as written in a TOML path: bare, or quoted (``"a b"``)."""
+    text = str(part)
+    return text if _BARE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _explain(errors: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
+    """One line per bad key: the tries of a union (``int`` or ``'off'``) joined by "or"."""
+    by_path: dict[str, list[str]] = {}
+    got: dict[str, Any] = {}
+    for err in errors:
+        path, msg = _explain_one(err, data)
+        msgs = by_path.setdefault(path, [])
+        if msg not in msgs:
+            msgs.append(msg)
+        if "input" in err and not isinstance(err["input"], dict) and "unknown" not in msg:
+            got.setdefault(path, err["input"])
+    out = []
+    for path, msgs in by_path.items():
+        if len(msgs) > 1:
+            msgs = [m.removeprefix("Input should be ") for m in msgs]
+            msgs = ["should be " + " or ".join(msgs)]
+        shown = f" (got {got[path]!r})" if path in got else ""
+        out.append(f"{path}: {msgs[0]}{shown}")
+    return out
+
+
+def _check_numbers(node: Any, path: str, errs: list[str]) -> Any:
+    """``node`` with whole floats turned into ints (``1e5`` is a valid integer); every
+    number that is not finite is reported in ``errs``."""
+    if isinstance(node, dict):
+        return {
+            k: _check_numbers(v, f"{path}.{_key(k)}" if path else _key(k), errs)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_check_numbers(v, f"{path}.{i}", errs) for i, v in enumerate(node)]
+    if isinstance(node, float):
+        if not math.isfinite(node):
+            errs.append(f"{path}: must be a finite number (got {node!r})")
+        elif node.is_integer() and abs(node) < 2**63:
+            return int(node)
+    return node
 
 
 def parse_config(data: dict[str, Any], source: str = "config") -> Config:
-    """Validate a config dict; raise ``ConfigError`` naming every bad key."""
-    if "workload" not in data:
+    """Validate a config dict (strictly: see the module's rules); raise ``ConfigError``
+    naming every bad key."""
+    if not isinstance(data.get("workload"), dict):
+        allowed = ", ".join(repr(n) for n in _union_names(("workload",)))
+        what = "required table is missing" if "workload" not in data else "must be a table"
         raise ConfigError(
-            ['workload: required table is missing (e.g. [workload] name = "steady")'], source
+            [f'workload: {what} (e.g. [workload] name = "steady"); names: {allowed}'], source
         )
+    errs: list[str] = []
+    checked = _check_numbers(data, "", errs)
+    if errs:
+        raise ConfigError(errs, source)
     try:
-        return Config.model_validate(data)
+        return Config.model_validate(checked, strict=True)
     except ValidationError as e:
-        raise ConfigError([_explain(err, data) for err in e.errors()], source) from None
+        raise ConfigError(_explain(e.errors(), checked), source) from None
+
+
+def read_toml(path: str | Path, source: str | None = None) -> tuple[dict[str, Any], str]:
+    """The one decoding path for config files: ``(data, text)`` of the UTF-8 TOML file at
+    ``path``; a ``ConfigError`` (from ``source``, default the path) saying why not."""
+    p = Path(path)
+    src = source or str(p)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise ConfigError([f"cannot read {p}: {e.strerror or e}"], src) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError([f"{p}: is UTF-16 text; save it as UTF-8 (TOML files are UTF-8)"], src)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        what = f"not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line})"
+        raise ConfigError([f"{p}: {what}; TOML files are UTF-8"], src) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([f"{p}: not valid TOML: {e}"], src) from None
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     """Read, override and validate the TOML config at ``path``."""
-    p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as e:
-        raise ConfigError([f"cannot read {p}: {e.strerror}"], str(p)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"not valid TOML: {e}"], str(p)) from None
+    data, _ = read_toml(path)
     data = apply_overrides(data, overrides or [])
-    return parse_config(data, str(p))
+    return parse_config(data, str(path))
 
 
 def config_to_dict(cfg: Config) -> dict[str, Any]:

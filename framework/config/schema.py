@@ -7,6 +7,7 @@ from the registries, so a new plug-in adds no edit to this file.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any, Union
 
 import numpy as np
@@ -14,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from framework import collectors, pacer, workloads
 from framework.runtime import layout as L
+from framework.runtime.heap import MAX_FIELDS
+
+MAX_COST_NS = 1e9  # no operation of the cost model takes a second
+MAX_LIVE_HEAP_BYTES = 1 << 40  # 1 TiB: past any Go heap the simulator is meant for
 
 
 class _Strict(BaseModel):
@@ -24,11 +29,13 @@ class RunSection(_Strict):
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of every random stream")
     gomaxprocs: int = Field(2, ge=1, le=256, description="processors (Ps)")
     quantum_ops: int = Field(2000, ge=1, le=10_000_000, description="max ops per mutator step")
-    quantum_us: float = Field(50.0, gt=0, le=1e6, description="max simulated µs per step")
+    quantum_us: float = Field(50.0, ge=0.1, le=1e6, description="max simulated µs per step")
     max_sim_time_ms: float = Field(
-        0.0, ge=0, description="stop after this much simulated time (0: run to the end)"
+        0.0, ge=0, le=1e9, description="stop after this much simulated time (0: run to the end)"
     )
-    sample_interval_us: float = Field(200.0, gt=0, description="period of heap samples")
+    sample_interval_us: float = Field(
+        200.0, ge=1, le=1e9, description="period of heap samples (at least 1 µs)"
+    )
 
 
 class CostModel(_Strict):
@@ -96,6 +103,14 @@ class CostModel(_Strict):
         "experiments/go_reference/memprobe, to be calibrated per machine",
     )
 
+    @field_validator("*")
+    @classmethod
+    def _plausible(cls, v: float) -> float:
+        """Every cost, present and future: between 0 and ``MAX_COST_NS``."""
+        if not 0 <= v <= MAX_COST_NS:
+            raise ValueError(f"must be between 0 and {MAX_COST_NS:.0e} ns (one second)")
+        return v
+
     def vector(self) -> np.ndarray:
         """The cost vector the kernels index with ``layout.K_*``."""
         v = np.zeros(L.N_COSTS, dtype=np.float64)
@@ -132,16 +147,12 @@ class CostModel(_Strict):
 
 
 class MetricsSection(_Strict):
-    mmu_windows_us: list[float] | None = Field(
-        None, description="MMU windows in µs (default: log-spaced from 10 µs to the run length)"
+    mmu_windows_us: list[Annotated[float, Field(ge=0.001, le=1e9)]] | None = Field(
+        None,
+        min_length=1,
+        description="MMU windows in µs, each from 0.001 (1 ns) to 1e9 "
+        "(default: log-spaced from 10 µs to the run length)",
     )
-
-    @field_validator("mmu_windows_us")
-    @classmethod
-    def _positive(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and (not v or any(w <= 0 for w in v)):
-            raise ValueError("must be a non-empty list of positive numbers")
-        return v
 
 
 def _union(models: list[type[BaseModel]]) -> Any:
@@ -175,3 +186,61 @@ class Config(_Strict):
 
     cost: CostModel = CostModel()
     metrics: MetricsSection = MetricsSection()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        """Rules across sections: what the collector names exists in the workload, and the
+        workload's live heap is one this machine can simulate."""
+        workload = workloads.get(self.workload.name)(self.workload, np.random.SeedSequence(0))
+        skip = getattr(self.collector, "skip_stack_of", -1)
+        n = len(workload.goroutines())
+        if skip >= n:
+            raise ValueError(
+                f"collector.skip_stack_of: goroutine {skip} does not exist; allowed: -1 "
+                f"(none) or a goroutine of the workload, 0 to {n - 1}"
+            )
+        if workload.max_fields > MAX_FIELDS:
+            raise ValueError(
+                f"workload: objects with {workload.max_fields} pointer fields; the heap "
+                f"allows at most {MAX_FIELDS}"
+            )
+        live = workload.live_estimate()
+        if live is not None:
+            problem = implausible_heap(*live, workload.max_fields)
+            if problem:
+                raise ValueError(f"workload: {problem}")
+        return self
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"  # pragma: no cover
+
+
+def physical_memory_bytes() -> int:
+    """This machine's memory (a seam for tests)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 1 << 62
+
+
+def implausible_heap(objects: int, nbytes: int, max_fields: int) -> str:
+    """Why a live heap of ``objects`` objects and ``nbytes`` bytes cannot be simulated
+    here, or ''. Two limits: ``MAX_LIVE_HEAP_BYTES`` of simulated heap, and the memory the
+    simulator's tables take for it (``heap.host_bytes``) against this machine's memory."""
+    from framework.runtime.heap import host_bytes
+
+    live = f"keeps about {objects:,} objects ({_fmt_bytes(nbytes)}) live"
+    if nbytes > MAX_LIVE_HEAP_BYTES:
+        return f"{live}; the simulated live heap may be at most {_fmt_bytes(MAX_LIVE_HEAP_BYTES)}"
+    need, have = host_bytes(objects, nbytes, max_fields), physical_memory_bytes()
+    if need > have:
+        return (
+            f"{live}; simulating it needs about {_fmt_bytes(need)} of memory, more than this "
+            f"machine's {_fmt_bytes(have)}"
+        )
+    return ""

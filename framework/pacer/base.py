@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 GC_BACKGROUND_UTILIZATION = 0.25  # Go: gcBackgroundUtilization
 MAX_UTIL_ERROR = 0.3  # Go: startCycle's maxUtilError
 NO_LIMIT = (1 << 63) - 1
+MAX_MIB = float(1 << 30)  # the largest memory size a config may give, in MiB (1 PiB)
 
 
 class PacerParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     gogc: int | Literal["off"] = Field(100, description="GOGC percent, or 'off'")
-    memory_limit_mib: float | Literal["off"] = Field(
-        "off", description="GOMEMLIMIT in MiB, or 'off'"
+    memory_limit_mib: Annotated[float, Field(gt=0, le=MAX_MIB)] | Literal["off"] = Field(
+        "off", description="GOMEMLIMIT in MiB (up to 2^30, an exbibyte), or 'off'"
     )
 
     @field_validator("gogc")
@@ -32,13 +33,6 @@ class PacerParams(BaseModel):
     def _gogc(cls, v: int | str) -> int | str:
         if isinstance(v, int) and not 1 <= v <= 100_000:
             raise ValueError("must be between 1 and 100000, or 'off'")
-        return v
-
-    @field_validator("memory_limit_mib")
-    @classmethod
-    def _limit(cls, v: float | str) -> float | str:
-        if not isinstance(v, str) and v <= 0:
-            raise ValueError("must be a positive number of MiB, or 'off'")
         return v
 
     @property

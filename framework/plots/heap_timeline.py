@@ -26,7 +26,7 @@ def plot_heap_timeline(data: SweepData, out: Path) -> list[Path]:
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, 1.9 * nrows + 0.5), squeeze=False,
                              sharey=True)  # fmt: skip
     c = style.SERIES_COLOURS
-    with Store(data.folder) as st:
+    with Store.reader(data.folder) as st:
         for ax, (fam, rid) in zip(axes.flat, picks, strict=False):
             heap = st.series(rid, "heap").sort_values("t_ns", kind="stable")
             cycles = st.series(rid, "cycles")

@@ -40,7 +40,7 @@ def plot_p_timeline(data: SweepData, out: Path) -> list[Path]:
         gridspec_kw={"height_ratios": heights}, squeeze=False,
     )  # fmt: skip
     seen: set[str] = set()
-    with Store(data.folder) as st:
+    with Store.reader(data.folder) as st:
         for ax, (fam, rid) in zip(axes[:, 0], picks, strict=True):
             iv = st.series(rid, "intervals")
             cycles = st.series(rid, "cycles")

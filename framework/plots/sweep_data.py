@@ -82,7 +82,7 @@ def _family_label(row: pd.Series, family_axes: list[str]) -> str:
 def load_sweep_data(folder: str | Path) -> SweepData:
     folder = Path(folder)
     df = load_results(folder)
-    with Store(folder) as st:
+    with Store.reader(folder) as st:
         axes = st.axes()
         configs = {r["run_id"]: r["config"] for r in st.runs() if r["status"] == "ok"}
     df = df[df.status == "ok"].reset_index(drop=True)

@@ -27,14 +27,18 @@ def plot_gctrace(data: SweepData, log: str | Path, out: Path) -> list[Path]:
     from framework.gctrace_import import load_cycles
     from framework.plots.gctrace_compare import plot_gctrace_compare
     from framework.sweep.store import Store
+    from framework.usage import BadInputError
 
-    real = load_cycles(log)
+    try:
+        real = load_cycles(log)
+    except BadInputError as e:
+        raise PlotError(f"--gctrace {e}") from None
     if real.empty:
         raise PlotError(f"--gctrace {log}: no gctrace lines found")
     fam = data.families[0]
     rid = data.representative(fam)
     assert rid is not None
-    with Store(data.folder) as st:
+    with Store.reader(data.folder) as st:
         sim = st.series(rid, "cycles")
     return plot_gctrace_compare(real, sim, f"simulated {fam}", data.colours[fam], out)
 

@@ -22,6 +22,7 @@ from framework.runtime import layout as L
 from framework.runtime.sizeclasses import ARENA_PAGES, NUM_CLASSES, PAGE_SIZE, TABLE
 
 MAX_NELEMS = 1024
+MAX_FIELDS = 255  # pointer fields of one object: ``sl_nfields`` is uint8
 
 HeapArrays = namedtuple(
     "HeapArrays",
@@ -77,6 +78,8 @@ SPAN_INUSE = 1
 
 
 def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8) -> HeapArrays:
+    if max_fields > MAX_FIELDS:
+        raise ValueError(f"objects have at most {MAX_FIELDS} pointer fields (got {max_fields})")
     k = max(1, max_fields)
     ctr = np.zeros(L.N_COUNTERS, dtype=np.int64)
     ctr[L.TRIGGER] = np.iinfo(np.int64).max
@@ -122,6 +125,19 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         ctr=ctr,
         fpar=np.zeros(L.N_FPAR, dtype=np.float64),
     )
+
+
+def host_bytes(objects: int, nbytes: int, max_fields: int) -> int:
+    """Roughly the memory the heap tables take for a live heap of ``objects`` objects and
+    ``nbytes`` bytes: slot tables for twice the live objects (the garbage of GOGC=100)
+    with doubling headroom, page tables for twice the bytes, and a span per object or per
+    page, whichever is fewer (used to refuse configs no machine here could simulate)."""
+    a = new_arrays(max_fields, slot_cap=1, span_cap=1)
+    per_slot = sum(int(getattr(a, f).nbytes) for f in _SLOT_FIELDS)
+    per_span = sum(int(getattr(a, f).nbytes) for f in _SPAN_FIELDS)
+    pages = 2 * nbytes // PAGE_SIZE + 1
+    spans = min(2 * objects, pages)
+    return 4 * objects * per_slot + 2 * spans * per_span + pages * (2 * a.pg_used.itemsize)
 
 
 def _grown(arr: np.ndarray, cap: int, fill: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from framework.config import ConfigError
-from framework.usage import usage_error
+from framework.usage import out_problem, usage_error
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -69,7 +69,7 @@ def _print_runs(spec: object) -> None:
 def run_command(args: argparse.Namespace) -> int:
     from framework.sweep.executors import EXECUTORS, dask_available, make_executor
     from framework.sweep.spec import load_sweep
-    from framework.sweep.store import Store, StoreError
+    from framework.sweep.store import DB_NAME, FolderLock, Store, StoreError
 
     if args.executor not in EXECUTORS:
         return usage_error(
@@ -94,26 +94,35 @@ def run_command(args: argparse.Namespace) -> int:
             sys.stdout = open(os.devnull, "w")  # silences the flush at exit
         return 0
     out = Path(args.out) if args.out else Path("results") / spec.name
-    if out.exists() and not out.is_dir():
-        return usage_error(f"--out {out}: exists and is not a directory")
-    if (out / "results.sqlite").exists():
-        try:
-            with Store(out) as st:
-                st.check_compatible(spec)
-        except Exception as e:  # any unreadable or foreign store is bad input
-            return usage_error(f"--out {out}: {e}")
+    if msg := out_problem(out):
+        return usage_error(msg)
     from framework.sweep.runner import run_sweep
 
     with contextlib.ExitStack() as stack:
+        # The folder is locked before its store is opened. An existing store is checked
+        # (refused if foreign or another sweep's) before the executor starts; a new folder
+        # is made only once the executor is up, so a failure before writes nothing.
+        lock = stack.enter_context(FolderLock(out, acquire=False))
+        store: Store | None = None
+        try:
+            if out.is_dir():
+                lock.acquire()
+                if (out / DB_NAME).exists():
+                    store = stack.enter_context(Store(out))
+                    store.check_compatible(spec)
+        except StoreError as e:
+            return usage_error(f"--out {e}")
         try:
             executor = stack.enter_context(make_executor(args.executor, args.jobs, args.scheduler))
         except OSError as e:
             return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
-        try:
-            store = stack.enter_context(Store(out, create=True))
-            store.lock()
-        except StoreError as e:
-            return usage_error(str(e))
+        if store is None:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                lock.acquire()
+                store = stack.enter_context(Store(out, create=True))
+            except StoreError as e:
+                return usage_error(f"--out {e}")
         report = run_sweep(
             spec, store, executor, retry_failed=args.retry_failed, progress=not args.quiet
         )

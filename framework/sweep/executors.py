@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from framework.sweep.worker import Outcome, execute
+from framework.sweep.worker import Outcome, die_with, execute
 
 Task = tuple[str, dict[str, Any]]
 EXECUTORS = ("serial", "local", "dask")
@@ -57,7 +57,12 @@ class LocalPoolExecutor:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # forkserver: workers never inherit the coordinator's threads (tqdm, sqlite).
-        return ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("forkserver"))
+        return ProcessPoolExecutor(
+            self.jobs,
+            mp_context=mp.get_context("forkserver"),
+            initializer=die_with,
+            initargs=(os.getpid(),),
+        )
 
     def __enter__(self) -> LocalPoolExecutor:
         self._pool = self._new_pool()

@@ -26,13 +26,13 @@ def _scalars(summary: dict[str, Any] | None) -> dict[str, Any]:
 
 def param_columns(folder: str | Path) -> list[str]:
     """The parameter columns of the sweep at ``folder`` (its axes, then ``seed``)."""
-    with Store(folder) as st:
+    with Store.reader(folder) as st:
         return [*st.axes(), "seed"]
 
 
 def load_results(folder: str | Path, include_stale: bool = False) -> pd.DataFrame:
     """One row per run of the sweep at ``folder`` (pending and failed runs included)."""
-    with Store(folder) as st:
+    with Store.reader(folder) as st:
         axes = [*st.axes(), "seed"]
         rows = []
         for r in st.runs(include_stale):
@@ -49,7 +49,7 @@ def load_results(folder: str | Path, include_stale: bool = False) -> pd.DataFram
 
 def load_series(folder: str | Path, name: str, run_ids: list[str] | None = None) -> pd.DataFrame:
     """The ``name`` series of every finished run (or of ``run_ids``), with parameters."""
-    with Store(folder) as st:
+    with Store.reader(folder) as st:
         axes = [*st.axes(), "seed"]
         frames = []
         for r in st.runs():
@@ -69,7 +69,7 @@ def load_curves(folder: str | Path, which: str = "mmu") -> pd.DataFrame:
     """MMU or BMU curves: columns run_id, parameters, ``window_ns``, ``value``."""
     if which not in ("mmu", "bmu"):
         raise KeyError(f"unknown curve {which!r}; known: mmu, bmu")
-    with Store(folder) as st:
+    with Store.reader(folder) as st:
         axes = [*st.axes(), "seed"]
         rows = []
         for r in st.runs():

@@ -29,12 +29,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from framework.config import Config, ConfigError, config_to_dict, parse_config
+from framework.config import Config, ConfigError, config_to_dict, parse_config, read_toml
 from framework.config.loader import apply_overrides
 
 RESERVED = ("name", "description", "seeds", "zip", "variants")
@@ -71,17 +70,6 @@ def run_id(config: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _read_toml(path: Path, source: str) -> dict[str, Any]:
-    try:
-        text = path.read_text()
-    except OSError as e:
-        raise ConfigError([f"cannot read {path}: {e.strerror}"], source) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"{path}: not valid TOML: {e}"], source) from None
-
-
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``over`` merged into a copy of ``base``, table by table."""
     out = apply_overrides(base, [])
@@ -93,25 +81,28 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _load_with_bases(path: Path, source: str, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The file's data with its ``base`` chain merged in (``sweep`` kept only from ``path``)."""
+def _load_with_bases(
+    path: Path, source: str, seen: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], str]:
+    """The file's data with its ``base`` chain merged in (``sweep`` kept only from ``path``),
+    and the file's text."""
     real = path.resolve()
     if real in seen:
         chain = " -> ".join(str(p) for p in (*seen, real))
         raise ConfigError([f"base: circular reference: {chain}"], source)
-    data = _read_toml(path, source)
+    data, text = read_toml(path, source)
     ref = data.pop("base", None)
     if ref is None:
-        return data
+        return data, text
     if not isinstance(ref, str) or not ref:
         raise ConfigError([f"base: must be a path to a TOML config (got {ref!r})"], source)
     base_path = (path.parent / ref) if not Path(ref).is_absolute() else Path(ref)
-    base = _load_with_bases(base_path, source, (*seen, real))
+    base, _ = _load_with_bases(base_path, source, (*seen, real))
     if "sweep" in base:
         raise ConfigError(
             [f"base: {ref} has a [sweep] table; a base must be a plain config"], source
         )
-    return deep_merge(base, data)
+    return deep_merge(base, data), text
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -401,9 +392,8 @@ def build_sweep(
 def load_sweep(path: str | Path, overrides: list[str] | None = None) -> SweepSpec:
     """Read a sweep file (or a plain config: a sweep of one run) and expand it."""
     p = Path(path)
-    data = _load_with_bases(p, str(p))
+    data, text = _load_with_bases(p, str(p))
     spec = build_sweep(data, p.stem, str(p), overrides)
-    text = p.read_text()
     return SweepSpec(
         spec.name, spec.source, spec.description, spec.axes, spec.seeds, spec.runs, text, spec.base
     )

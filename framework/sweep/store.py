@@ -8,7 +8,13 @@ Rules:
   runs that are still pending (and failed ones if asked), never a finished one;
 - every recorded outcome increments the run's ``attempts``, and each sweep invocation is a
   ``session`` row (what it planned, submitted, finished), for provenance;
-- one sweep name per store: a store refuses to register a sweep with another name.
+- one sweep name per store: a store refuses to register a sweep with another name;
+- a sweep locks the folder (``FolderLock``) before it opens the database, so a second
+  sweep started on the folder fails cleanly instead of meeting the first one's
+  transactions;
+- a file that is not a gclab store (not SQLite, or SQLite with other tables) is refused
+  with ``StoreError`` before anything is written to it; readers (``Store.reader``) never
+  write, and any SQLite error while reading is a ``StoreError`` naming the file.
 """
 
 from __future__ import annotations
@@ -17,20 +23,23 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from framework.sweep.spec import SweepSpec
 from framework.sweep.worker import SERIES, Outcome, decode_frame
+from framework.usage import BadInputError
 
 DB_NAME = "results.sqlite"
-LOCK_NAME = ".sweep.lock"
 SCHEMA_VERSION = "1"
+TABLES = ("meta", "runs", "series", "sessions")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,54 +79,138 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 
-class StoreError(RuntimeError):
-    """A store that cannot be used (another sweep's results, another sweep running)."""
+class StoreError(BadInputError):
+    """A store that cannot be used (not a store, another sweep's results, another sweep
+    running on it)."""
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class Store:
-    """The SQLite results store of one sweep folder."""
+class FolderLock:
+    """An exclusive lock on a folder itself (``flock`` on its descriptor): taking it writes
+    nothing, and the OS releases it when the process dies."""
 
-    def __init__(self, folder: str | Path, create: bool = False) -> None:
+    def __init__(self, folder: str | Path, acquire: bool = True) -> None:
         self.folder = Path(folder)
-        self.path = self.folder / DB_NAME
-        if not create and not self.path.exists():
-            raise StoreError(f"{self.folder}: no sweep results here (no {DB_NAME})")
-        if create:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        # Idempotent: a process killed between creating the file and its tables leaves a
-        # store that the next open completes.
-        self.db.executescript(_SCHEMA)
-        self._lock_fd: Any = None
+        self._fd: int | None = None
+        self._acquire_on_enter = acquire
 
-    # -- locking ---------------------------------------------------------------------------
-    def lock(self) -> None:
-        """Hold an exclusive lock on the folder (released by the OS if the process dies)."""
-        fd = (self.folder / LOCK_NAME).open("w")
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        if self._fd is not None:
+            return
+        fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            fd.close()
+            os.close(fd)
             raise StoreError(f"{self.folder}: another sweep is running on this folder") from None
-        self._lock_fd = fd
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> FolderLock:
+        if self._acquire_on_enter:
+            self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class Store:
+    """The SQLite results store of one sweep folder. ``create``: make the folder and the
+    store if missing; ``write=False``: a reader, which never writes (``Store.reader``)."""
+
+    def __init__(self, folder: str | Path, create: bool = False, write: bool = True) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / DB_NAME
+        self._lock = FolderLock(self.folder)
+        if not create and not self.path.is_file():
+            raise StoreError(f"{self.folder}: no sweep results here (no {DB_NAME})")
+        if create:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        self.db = self._open(write)
+
+    @classmethod
+    def reader(cls, folder: str | Path) -> Store:
+        """The store at ``folder`` opened for reading only."""
+        return cls(folder, write=False)
+
+    def _open(self, write: bool) -> sqlite3.Connection:
+        mode = "rwc" if write else "rw"
+        if not write and not os.access(self.folder, os.W_OK):
+            mode = "ro&immutable=1"  # a read-only copy: no lock or WAL files to create
+        uri = f"file:{quote(str(self.path.resolve()))}?mode={mode}"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: cannot open ({e})") from None
+        try:
+            tables = {
+                r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            foreign = tables - {*TABLES, "sqlite_sequence"}
+            if foreign:
+                raise StoreError(
+                    f"{self.path}: not a gclab results store (it holds the tables "
+                    f"{', '.join(sorted(foreign))}); choose another folder"
+                )
+            if write:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                # Idempotent: a process killed between creating the file and its tables
+                # leaves a store that the next open completes.
+                db.executescript(_SCHEMA)
+            elif "meta" not in tables:
+                raise StoreError(f"{self.folder}: no sweep results here yet (an empty store)")
+            version = dict(db.execute("SELECT key, value FROM meta").fetchall()).get(
+                "schema_version", SCHEMA_VERSION
+            )
+        except sqlite3.DatabaseError as e:
+            db.close()
+            raise StoreError(f"{self.path}: not a gclab results store ({e})") from None
+        except BaseException:
+            db.close()
+            raise
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise StoreError(
+                f"{self.path}: a store of schema version {version}; this gclab reads "
+                f"version {SCHEMA_VERSION}"
+            )
+        return db
+
+    # -- locking ---------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Hold the folder's lock until ``close`` (a sweep takes it before opening the
+        store: ``FolderLock``)."""
+        self._lock.acquire()
 
     def close(self) -> None:
         self.db.close()
-        if self._lock_fd is not None:
-            self._lock_fd.close()
-            self._lock_fd = None
+        self._lock.release()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        """Rows of a query; a damaged file is a ``StoreError`` naming it."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: cannot read the store ({e})") from None
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -131,7 +224,7 @@ class Store:
 
     # -- meta ------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        return dict(self._read("SELECT key, value FROM meta"))
 
     def axes(self) -> list[str]:
         return json.loads(self.meta().get("axes", "[]"))
@@ -213,7 +306,7 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
     def status(self) -> dict[str, str]:
         """run_id -> status for the runs of the current spec."""
-        return dict(self.db.execute("SELECT run_id, status FROM runs WHERE in_spec = 1"))
+        return dict(self._read("SELECT run_id, status FROM runs WHERE in_spec = 1"))
 
     def counts(self) -> dict[str, int]:
         out = {"pending": 0, "ok": 0, "failed": 0}
@@ -222,31 +315,38 @@ class Store:
         return out
 
     def sessions(self) -> pd.DataFrame:
-        return pd.read_sql_query("SELECT * FROM sessions ORDER BY id", self.db)
+        try:
+            return pd.read_sql_query("SELECT * FROM sessions ORDER BY id", self.db)
+        except sqlite3.DatabaseError as e:  # pragma: no cover - pandas re-raises as-is
+            raise StoreError(f"{self.path}: cannot read the store ({e})") from None
 
     def runs(self, include_stale: bool = False) -> list[dict[str, Any]]:
         """Every run row (params, status, summary, error...) in sweep order."""
         where = "" if include_stale else "WHERE in_spec = 1"
-        cur = self.db.execute(
-            "SELECT run_id, idx, params, config, status, summary, error, traceback, wall_s, "
-            f"worker, session, attempts, finished_at FROM runs {where} ORDER BY in_spec DESC, idx"
-        )
-        cols = [c[0] for c in cur.description]
+        cols = [
+            "run_id", "idx", "params", "config", "status", "summary", "error", "traceback",
+            "wall_s", "worker", "session", "attempts", "finished_at",
+        ]  # fmt: skip
+        rows = self._read(f"SELECT {', '.join(cols)} FROM runs {where} ORDER BY in_spec DESC, idx")
         out = []
-        for row in cur.fetchall():
+        for row in rows:
             d = dict(zip(cols, row, strict=True))
-            d["params"] = json.loads(d["params"])
-            d["config"] = json.loads(d["config"])
-            d["summary"] = json.loads(d["summary"]) if d["summary"] else None
+            try:
+                d["params"] = json.loads(d["params"])
+                d["config"] = json.loads(d["config"])
+                d["summary"] = json.loads(d["summary"]) if d["summary"] else None
+            except (TypeError, ValueError) as e:
+                raise StoreError(f"{self.path}: run {d['run_id']}: damaged row ({e})") from None
             out.append(d)
         return out
 
     def series(self, run_id: str, name: str) -> pd.DataFrame:
         if name not in SERIES:
             raise KeyError(f"unknown series {name!r}; known: {', '.join(SERIES)}")
-        row = self.db.execute(
-            "SELECT data FROM series WHERE run_id = ? AND name = ?", (run_id, name)
-        ).fetchone()
-        if row is None:
+        rows = self._read("SELECT data FROM series WHERE run_id = ? AND name = ?", (run_id, name))
+        if not rows:
             raise KeyError(f"run {run_id}: no {name} series (not finished, or failed)")
-        return decode_frame(row[0])
+        try:
+            return decode_frame(rows[0][0])
+        except (OSError, EOFError, ValueError) as e:  # gzip, UTF-8 or CSV damage
+            raise StoreError(f"{self.path}: run {run_id}: damaged {name} series ({e})") from None

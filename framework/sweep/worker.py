@@ -3,7 +3,8 @@
 Rules: a task is a pure function of ``(run_id, config)``; it never touches the store (only
 the coordinator writes there); any exception becomes a ``failed`` outcome carrying the
 error and its traceback, so one bad run never stops a sweep. Time series travel as
-gzip-compressed CSV (``mtime=0``: identical results give identical bytes).
+gzip-compressed CSV (``mtime=0``: identical results give identical bytes). A worker
+process dies with its coordinator (``die_with``), so a killed sweep leaves no orphan.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import select
 import socket
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field, fields
@@ -69,6 +72,35 @@ def series_frames(log: Any, cycles: list[dict[str, Any]]) -> dict[str, pd.DataFr
         }
     )
     return {"pauses": pauses, "heap": heap, "cycles": cyc, "intervals": intervals}
+
+
+def die_with(coordinator: int) -> None:
+    """Process-pool initializer: exit at once when process ``coordinator`` dies. Without
+    it a SIGKILLed coordinator left its workers blocked on their task queue for ever (each
+    holds both ends of its pipes), and with them the forkserver and the resource tracker,
+    which exit only once no process holds their pipes."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(coordinator)  # Linux: readable once the process has exited
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):
+            fd = -1
+        if fd >= 0:
+            select.select([fd], [], [])
+        else:
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(coordinator, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:  # alive, another user's (cannot happen here)
+                    pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-coordinator", daemon=True).start()
 
 
 def simulate_config(cfg: Any) -> Any:

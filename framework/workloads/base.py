@@ -56,8 +56,7 @@ class Workload(abc.ABC):
     def __init__(self, params: WorkloadParams, seed: np.random.SeedSequence) -> None:
         self.params = params
         self.seed = seed
-        specs = self.goroutines()
-        self._seeds = seed.spawn(len(specs))
+        self._seeds: list[np.random.SeedSequence] | None = None  # spawned at first use
 
     @abc.abstractmethod
     def goroutines(self) -> list[GoroutineSpec]:
@@ -73,6 +72,11 @@ class Workload(abc.ABC):
     def max_fields(self) -> int:
         """Largest ``nfields`` any ``ALLOC`` in any stream uses (sizes the heap's field table)."""
 
+    def live_estimate(self) -> tuple[int, int] | None:
+        """``(objects, bytes)`` the streams keep live at their peak, roughly (None:
+        unknown). Config validation refuses a heap no machine here could simulate."""
+        return None
+
     @property
     def globals_bytes(self) -> int:
         """Bytes of scannable globals (Go counts them in the heap goal)."""
@@ -80,6 +84,8 @@ class Workload(abc.ABC):
 
     def rng(self, g: int) -> np.random.Generator:
         """The RNG of goroutine ``g`` (fresh each call, so a stream can be replayed)."""
+        if self._seeds is None:  # spawned lazily: validation builds workloads it never runs
+            self._seeds = self.seed.spawn(len(self.goroutines()))
         return np.random.default_rng(self._seeds[g])
 
     @abc.abstractmethod

@@ -120,6 +120,12 @@ class BinaryTrees(Workload):
     def max_fields(self) -> int:
         return 2
 
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        # the stretch tree (or the long-lived one) and a tree of max_depth per goroutine
+        nodes = 2 ** (p.max_depth + 2) + p.goroutines * 2 ** (p.max_depth + 1)
+        return nodes, nodes * p.node_size
+
     # --- schedule ---------------------------------------------------------------
 
     def depths(self) -> list[int]:

@@ -83,6 +83,12 @@ class Cycles(Workload):
     def max_fields(self) -> int:
         return 1
 
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        nodes = {"pairs": 2, "rings": p.ring_len, "mixed": (2 + p.ring_len) / 2}[p.shape]
+        held = p.goroutines * self.window_per_goroutine * nodes + p.live_structures * p.ring_len
+        return int(held), int(held * p.node_size)
+
     def structures_of(self, g: int) -> int:
         p = self.params
         return p.structures // p.goroutines + (1 if g < p.structures % p.goroutines else 0)

@@ -179,6 +179,13 @@ class Goroutines(Workload):
         frames = self.daemons > 0 or p.allocator_frames
         return max(p.pointers, p.frame_object_fields if frames else 0)
 
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        with_frames = self.daemons + (p.allocating if p.allocator_frames else 0)
+        frame_objects = with_frames * p.stack_depth * p.frame_slots
+        live = p.allocating * p.live_objects
+        return live + frame_objects, live * p.object_size + frame_objects * p.frame_object_size
+
     @property
     def frame_slots_total(self) -> int:
         """Pointer slots of one goroutine's frames."""

@@ -95,6 +95,13 @@ class Growing(Workload):
     def max_fields(self) -> int:
         return self.params.pointers
 
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        lo, hi = p.min_size, p.max_size
+        mean = (hi - lo) / np.log(hi / lo) if hi > lo else lo  # log-uniform sizes
+        objects = p.peak_objects + p.base_objects
+        return objects, int(objects * mean)
+
     def _live_block(
         self, rng: np.random.Generator, own: np.ndarray, lo: int, hi: int, churn: float
     ) -> np.ndarray:

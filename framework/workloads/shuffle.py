@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import Op
+from framework.runtime.heap import MAX_FIELDS
 from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
 
 
@@ -34,12 +35,16 @@ class ShuffleParams(WorkloadParams):
     moves: int = Field(500_000, ge=0, le=10_000_000_000, description="moves, all goroutines")
     object_size: int = Field(32, ge=1, le=1 << 20)
     hold: int = Field(20, ge=0, le=1_000_000, description="COMPUTE units an object is held")
-    alloc_every: int = Field(4, ge=1, description="every n-th move stores a new object")
+    alloc_every: int = Field(
+        4, ge=1, le=2**31 - 1, description="every n-th move stores a new object"
+    )
     goroutines: int = Field(2, ge=1, le=4096)
     via: Literal["globals", "heap"] = Field(
         "globals", description="slots are globals, or fields of heap containers"
     )
-    fields: int = Field(8, ge=1, le=1024, description="slots per container (via heap)")
+    fields: int = Field(
+        8, ge=1, le=MAX_FIELDS, description="slots per container (via heap; at most 255)"
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> ShuffleParams:
@@ -71,6 +76,11 @@ class Shuffle(Workload):
     @property
     def max_fields(self) -> int:
         return self.params.fields if self.params.via == "heap" else 0
+
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        containers = self.n_containers if p.via == "heap" else 0
+        return p.slots + containers, p.slots * p.object_size + containers * 8 * p.fields
 
     def stream(self, g: int) -> Iterator[np.ndarray]:
         if self.params.via == "heap":

@@ -65,6 +65,13 @@ class Steady(Workload):
     def max_fields(self) -> int:
         return self.params.pointers
 
+    def live_estimate(self) -> tuple[int, int]:
+        p = self.params
+        return (
+            p.live_objects + p.anchors,
+            p.live_objects * p.object_size + p.anchors * p.anchor_size,
+        )
+
     def _replacement_block(self, table_idx: np.ndarray, anchor_idx: np.ndarray) -> np.ndarray:
         """Ops for allocating one object per entry of ``table_idx`` and storing it there.
 

@@ -1,0 +1,249 @@
+"""A mutation run over the barrier, marking, sweeping, allocation, pacer and RC code.
+
+Each mutant is one textual edit (``old`` must occur exactly once in its file). The runner
+applies it, runs ``SELECTION`` (first failure stops the run), records which test killed it
+(or that it survived), and restores the file byte for byte, whatever happens. Kernels
+need no cache clearing: their cache is keyed by a hash of every kernel source
+(``framework/runtime/kernels/jit.py``), so a mutant compiles its own code and the revert
+finds the original's.
+
+    python tests/hardening/mutants.py [ID ...] > table.md   (from the repository root)
+
+Results also go to ``gclab-mutants.json`` in the temporary folder as they arrive, so a
+long run can be followed and resumed (``--resume`` skips the mutants already done).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+K = "framework/runtime/kernels/"
+SELECTION = [
+    "tests/runtime",
+    "tests/collectors",
+    "tests/checking",
+    "tests/pacer",
+    "tests/sim",
+    "tests/workloads",
+    "tests/test_gctrace.py",
+    "tests/experiments",
+]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    area: str
+    path: str
+    old: str
+    new: str
+    what: str
+
+
+MUTANTS = [
+    # --- barrier ------------------------------------------------------------------------
+    Mutant("B1", "barrier", K + "mutator.py",
+           "obj = old if (mode & L.SHADE_OLD) != 0 else -1", "obj = -1",
+           "the deletion half never shades (every barrier)"),
+    Mutant("B2", "barrier", K + "mutator.py",
+           "(mode & L.SHADE_NEW_IF_GREY) != 0 and stack_black == 0",
+           "(mode & L.SHADE_NEW_IF_GREY) != 0 and stack_black != 0",
+           "hybrid shades new while the writer's stack is black, not grey"),
+    Mutant("B3", "barrier", K + "mutator.py",
+           "        if obj >= 0 and sl_mark[obj] == 0:\n            sl_mark[obj] = 1",
+           "        if obj > 0 and sl_mark[obj] == 0:\n            sl_mark[obj] = 1",
+           "the barrier never shades object 0"),
+    Mutant("B4", "barrier", "framework/collectors/tricolour.py",
+           '"rescan_stacks": barrier == "dijkstra",', '"rescan_stacks": False,',
+           "Dijkstra without the stack re-scan at mark termination"),
+    Mutant("B5", "barrier", "framework/collectors/tricolour.py",
+           "ctr[L.BARRIER_GLOBALS] = 1 if self.policy.barrier_on_globals else 0",
+           "ctr[L.BARRIER_GLOBALS] = 0",
+           "global stores skip the barrier"),
+    Mutant("B6", "barrier", "framework/collectors/tricolour.py",
+           "ctr[L.ALLOC_BLACK] = 1 if self.policy.allocate_black else 0",
+           "ctr[L.ALLOC_BLACK] = 0",
+           "objects allocated during mark are white"),
+    # --- marking ------------------------------------------------------------------------
+    Mutant("M1", "marking", K + "mark.py",
+           "            if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)\n"
+           "                mark[k] = 1\n                grey[top] = k",
+           "            if k > 0 and mark[k] == 0:  # shade(), inline (see jit.py)\n"
+           "                mark[k] = 1\n                grey[top] = k",
+           "scanning never greys object 0"),
+    Mutant("M2", "marking", K + "mark.py", "        for f in range(nf):",
+           "        for f in range(nf - 1):", "scanning skips an object's last field"),
+    Mutant("M3", "marking", K + "mark.py", "    for i in range(n):\n        obj = roots[i]",
+           "    for i in range(n - 1):\n        obj = roots[i]",
+           "root scanning skips the last root of each block or stack"),
+    Mutant("M4", "marking", K + "mark.py", "        w = 8 * nf\n", "        w = 8 * nf + 8\n",
+           "scan work over-counted by a word per object"),
+    Mutant("M5", "marking", "framework/collectors/tricolour.py",
+           "            if heap.a.ctr[L.GREY_N] == 0:\n                break",
+           "            if heap.a.ctr[L.GREY_N] <= 1:\n                break",
+           "a mark slice stops with one grey object left"),
+    # --- sweeping -----------------------------------------------------------------------
+    Mutant("S1", "sweeping", K + "sweep.py",
+           "if a.sl_alloc[i] != 0 and a.sl_mark[i] == 0:",
+           "if a.sl_alloc[i] != 0 and a.sl_mark[i] != 0:", "sweep frees the marked objects"),
+    Mutant("S2", "sweeping", K + "sweep.py",
+           "            freed_scan += 8 * a.sl_nfields[i]\n        a.sl_mark[i] = 0",
+           "            freed_scan += 8 * a.sl_nfields[i]", "sweep leaves mark bits set"),
+    Mutant("S3", "sweeping", K + "sweep.py",
+           "    if a.sp_nalloc[s] == 0:\n        release_span(a, s)",
+           "    if a.sp_nalloc[s] < 0:\n        release_span(a, s)",
+           "an empty span is never released to the page heap"),
+    Mutant("S4", "sweeping", K + "sweep.py", "for s in range(ctr[L.NSPANS] - 1, -1, -1):",
+           "for s in range(ctr[L.NSPANS] - 1, 0, -1):", "span 0 is never swept"),
+    Mutant("S5", "sweeping", K + "sweep.py", "    ppb = a.fpar[L.F_SWEEP_PPB]\n    if ppb == 0.0:",
+           "    ppb = a.fpar[L.F_SWEEP_PPB]\n    if ppb >= 0.0:",
+           "no proportional sweep on span refills"),
+    Mutant("S6", "sweeping", K + "sweep.py",
+           "        if c > 0 and a.sp_nalloc[s] < a.sp_nelems[s]:",
+           "        if c > 0 and a.sp_nalloc[s] <= a.sp_nelems[s]:",
+           "full spans go on the partial list after a sweep"),
+    # --- allocation ---------------------------------------------------------------------
+    Mutant("A1", "allocation", K + "malloc.py", "        npages = (size + PAGE - 1) // PAGE",
+           "        npages = size // PAGE + 1",
+           "a large object one page too big when a multiple of 8 KiB"),
+    Mutant("A2", "allocation", K + "alloc.py", "        else:\n            run = 0\n        i += 1",
+           "        i += 1", "first fit does not restart a run at a used page (overlapping spans)"),
+    Mutant("A3", "allocation", K + "alloc.py",
+           "    for i in range(base, base + nelems):\n        a.sl_alloc[i] = 0\n"
+           "        a.sl_mark[i] = 0",
+           "    for i in range(base, base + nelems):\n        a.sl_alloc[i] = 0",
+           "a reused span record keeps its slots' stale mark bits"),
+    Mutant("A4", "allocation", K + "alloc.py",
+           "    if start < a.ctr[L.PAGE_HINT]:\n        a.ctr[L.PAGE_HINT] = start",
+           "    if start < 0:\n        a.ctr[L.PAGE_HINT] = start",
+           "freed pages below the search hint are never found again"),
+    Mutant("A5", "allocation", K + "mutator.py", "            ctr[L.HEAP_LIVE] += esize\n",
+           "            ctr[L.HEAP_LIVE] += a.sl_req[slot]\n",
+           "heapLive counts requested bytes, not the size class"),
+    Mutant("A6", "allocation", K + "mutator.py",
+           "                    sp_freeindex[s] = min(i + 1, nel)",
+           "                    sp_freeindex[s] = min(i, nel)",
+           "the fast path does not advance freeindex past the slot it takes"),
+    # --- pacer --------------------------------------------------------------------------
+    Mutant("P1", "pacer", "framework/pacer/go119.py",
+           "+ (self.heap_marked + self.last_stack_scan + self.globals_scan) * self.gogc // 100",
+           "+ (self.heap_marked + self.last_stack_scan) * self.gogc // 100",
+           "the GOGC goal leaves out the globals"),
+    Mutant("P2", "pacer", "framework/pacer/go119.py",
+           "        min_trigger = max(min_trigger, marked + step * MIN_TRIGGER_RATIO_NUM)\n",
+           "", "the trigger has no lower bound above the marked heap"),
+    Mutant("P3", "pacer", "framework/pacer/go119.py",
+           "self.runway = go_uint64(self.cons_mark * (1 - u) / u * scan)",
+           "self.runway = go_uint64(self.cons_mark * u / (1 - u) * scan)",
+           "the runway uses u / (1 - u)"),
+    Mutant("P4", "pacer", "framework/pacer/go119.py",
+           "            u += assist_ns / (mark_ns * nprocs)", "            u += 0.0",
+           "cons/mark ignores assist time"),
+    Mutant("P5", "pacer", "framework/pacer/base.py", "    dedicated = int(total + 0.5)",
+           "    dedicated = int(total)", "dedicated workers rounded down"),
+    Mutant("P6", "pacer", "framework/pacer/limiter.py",
+           "            window_gc += int(float(window_total) * GC_BACKGROUND_UTILIZATION)",
+           "            window_gc += 0",
+           "the CPU limiter does not count the 25% background workers"),
+    # --- reference counting -------------------------------------------------------------
+    Mutant("R1", "rc", K + "rc.py", "    if new >= 0:\n        a.sl_rc[new] += 1",
+           "    if new > 0:\n        a.sl_rc[new] += 1", "a write of object 0 is not counted"),
+    Mutant("R2", "rc", K + "rc.py",
+           "            elif cycles:\n                _candidate(a, k)",
+           "            elif cycles:\n                pass",
+           "a cascade's decrement to non-zero does not buffer a cycle candidate"),
+    Mutant("R3", "rc", K + "rc.py",
+           "                        a.sl_rc[k] += 1\n"
+           "                        if _color(a, k) != L.RC_BLACK:",
+           "                        if _color(a, k) != L.RC_BLACK:",
+           "ScanBlack does not restore the trial-decremented counts"),
+    Mutant("R4", "rc", K + "rc.py",
+           "        if a.sl_alloc[o] == 0 or a.sl_rc[o] != 0 or f & L.RCF_STACK != 0:",
+           "        if a.sl_alloc[o] == 0 or a.sl_rc[o] != 0:",
+           "deferred RC frees objects only stacks reference"),
+    Mutant("R5", "rc", K + "rc.py",
+           "    if idx < a.sp_freeindex[s]:\n        a.sp_freeindex[s] = idx",
+           "    if idx < 0:\n        a.sp_freeindex[s] = idx",
+           "a slot RC frees below freeindex is not reused until the span is refilled"),
+]  # fmt: skip
+
+
+def _first_failure(output: str) -> str:
+    for line in output.splitlines():
+        m = re.match(r"(FAILED|ERROR) (\S+)", line)
+        if m:
+            return m.group(2)
+    return ""
+
+
+def run(m: Mutant, timeout: float) -> dict[str, object]:
+    path = ROOT / m.path
+    original = path.read_bytes()
+    text = original.decode()
+    if text.count(m.old) != 1:
+        raise SystemExit(f"{m.id}: the text to mutate occurs {text.count(m.old)} times")
+    t0 = time.monotonic()
+    try:
+        path.write_text(text.replace(m.old, m.new))
+        try:
+            r = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not slow",
+                 "-p", "no:cacheprovider", *SELECTION],
+                cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                env={k: v for k, v in os.environ.items() if k != "GCLAB_NO_JIT"},
+            )  # fmt: skip
+            out = r.stdout + r.stderr
+            verdict = "survived" if r.returncode == 0 else "killed"
+            by = _first_failure(out) if r.returncode != 0 else ""
+            if r.returncode not in (0, 1):
+                by = by or f"pytest exit {r.returncode}: {out.strip().splitlines()[-1:]}"
+        except subprocess.TimeoutExpired:
+            verdict, by = "killed", f"timeout after {timeout:.0f} s (a hang)"
+    finally:
+        path.write_bytes(original)
+    return {"id": m.id, "area": m.area, "file": m.path, "what": m.what, "verdict": verdict,
+            "by": by, "seconds": round(time.monotonic() - t0)}  # fmt: skip
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    out = ["| mutant | area | what | result |", "|---|---|---|---|"]
+    for r in rows:
+        result = f"killed by `{r['by']}`" if r["verdict"] == "killed" else "**survived**"
+        out.append(
+            f"| {r['id']} | {r['area']} | {r['what']} (`{Path(str(r['file'])).name}`) | {result} |"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    resume = "--resume" in argv
+    ids = [a for a in argv if not a.startswith("--")]
+    log = Path(tempfile.gettempdir()) / "gclab-mutants.json"
+    done: dict[str, dict[str, object]] = {}
+    if resume and log.exists():
+        done = {r["id"]: r for r in json.loads(log.read_text())}
+    for m in MUTANTS:
+        if (ids and m.id not in ids) or m.id in done:
+            continue
+        done[m.id] = run(m, timeout=1800)
+        print(json.dumps(done[m.id]), file=sys.stderr, flush=True)
+        log.write_text(json.dumps(list(done.values()), indent=1) + "\n")
+    if subprocess.run(
+        ["git", "diff", "--quiet", "--", *{m.path for m in MUTANTS}], cwd=ROOT
+    ).returncode:
+        print("warning: a mutated file differs from git", file=sys.stderr)
+    print(table([done[m.id] for m in MUTANTS if m.id in done]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
