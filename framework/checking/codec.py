@@ -113,7 +113,8 @@ def _runs(arr, n, out, j):
 @kernel
 def encode_heap(a, exact, keep, fpar_bits, out, ends):
     """Write the heap's parts into ``out``: slots, counters, allocator, RC queues, grey
-    queue; their ends go to ``ends[0:5]``, the highest touched slot + 1 to ``ends[5]``."""
+    queue; their ends go to ``ends[0:5]``, the highest touched slot + 1 to ``ends[5]``, the
+    span records in use to ``ends[6]``."""
     ctr = a.ctr
     n = ctr[L.NSLOTS]
     nf = a.fields.shape[1]
@@ -205,6 +206,7 @@ def encode_heap(a, exact, keep, fpar_bits, out, ends):
         j += 1
     ends[4] = j
     ends[5] = raw
+    ends[6] = ns
 
 
 @kernel
@@ -334,8 +336,9 @@ class Codec:
         self.slot_hw = 0  # no slot at or above this was ever touched
         self.span_hw = 0
         self.buf = np.zeros(0, dtype=np.int64)
-        self.ends = np.zeros(6, dtype=np.int64)
+        self.ends = np.zeros(7, dtype=np.int64)
         self._sized: Any = None
+        self._fpar: Any = None
 
     def key(self, d: CheckDriver) -> Key:
         a = d.st.heap.a
@@ -343,35 +346,38 @@ class Codec:
             need = a.sl_alloc.shape[0] * (6 + a.fields.shape[1]) + 16 * a.sp_class.shape[0]
             self.buf = np.zeros(need + 8192, dtype=np.int64)
             self._sized = a.sl_alloc
-        buf, e = self.buf, self.ends
-        encode_heap(a, self.exact, KEEP, a.fpar.view(np.int64), buf, e)
-        e0, e1, e2, e3, e4, raw = e.tolist()
+            self._fpar = a.fpar.view(np.int64)
+        buf = self.buf
+        encode_heap(a, self.exact, KEEP, self._fpar, buf, self.ends)
+        e0, e1, e2, e3, e4, raw, ns = self.ends.tolist()
         if raw > self.slot_hw:
             self.slot_hw = raw
-        ns = int(a.ctr[L.NSPANS])
         if ns > self.span_hw:
             self.span_hw = ns
         stacks = []
         for g in d.st.roots.goroutines:
-            g.gs[L.G_OPS] = 0  # a statistic
-            stacks.append(g.gs.tobytes() + g.stack[: g.sp].tobytes())
-        ids = self.ids
-        parts = (
-            self._py(d),
-            tuple(stacks),
-            d.st.roots.globals.tobytes(),
-            buf[:e0].tobytes(),
-            buf[e3:e4].tobytes(),
-            buf[e0:e1].tobytes(),
-            buf[e1:e2].tobytes(),
-            buf[e2:e3].tobytes(),
-        )
+            gs = g.gs
+            gs[4] = 0  # L.G_OPS, a statistic
+            stacks.append(gs.tobytes() + g.stack[: gs[0]].tobytes())  # gs[0]: L.G_SP
+        ids, parts = self.ids, self.parts
         out = []
-        for i, raw_part in enumerate(parts):
-            k = ids[i].get(raw_part)
+        for i, raw_part in enumerate(
+            (
+                self._py(d),
+                tuple(stacks),
+                d.st.roots.globals.tobytes(),
+                buf[:e0].tobytes(),
+                buf[e3:e4].tobytes(),
+                buf[e0:e1].tobytes(),
+                buf[e1:e2].tobytes(),
+                buf[e2:e3].tobytes(),
+            )
+        ):
+            table = ids[i]
+            k = table.get(raw_part)
             if k is None:
-                k = ids[i][raw_part] = len(self.parts[i])
-                self.parts[i].append(raw_part)
+                k = table[raw_part] = len(parts[i])
+                parts[i].append(raw_part)
             out.append(k)
         return tuple(out)
 
@@ -449,3 +455,6 @@ class Codec:
         if d.tc is not None:
             d.tc.root_jobs = deque(jobs)
             d.tc.marking = phase == "mark"
+
+
+assert L.G_SP == 0 and L.G_OPS == 4  # Codec.key indexes the goroutine state vector directly

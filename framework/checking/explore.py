@@ -71,7 +71,9 @@ class Scope:
 GO_WEAVE = Scope()  # go-weave's yuasa model: 2 mutators, 3 objects x 2 slots, one cycle
 LARGER = Scope(goroutines=3, slots=2, frame_slots=1, globals=2, fields=2, objects=4, cycles=2)
 TEST = Scope(goroutines=1, slots=2, globals=1, fields=1, objects=2, cycles=1)  # make test's
-SCOPES = {"go-weave": GO_WEAVE, "larger": LARGER, "test": TEST}
+# the state machine's SMALL shape (tests/checking/test_statemachine.py), at most 3 objects
+SMALL = Scope(goroutines=1, slots=2, frame_slots=1, globals=1, fields=2, objects=3, cycles=1)
+SCOPES = {"go-weave": GO_WEAVE, "larger": LARGER, "small": SMALL, "test": TEST}
 
 
 @dataclass(frozen=True)
