@@ -414,7 +414,8 @@ class Result:
     design: str
     scope: Scope
     reduced: bool
-    states: int = 0  # distinct states visited (every one checked)
+    states: int = 0  # distinct states up to ``depth`` (every one checked)
+    checked: int = 0  # states checked, a level cut short by a limit included
     transitions: int = 0  # steps executed
     depth: int = 0  # every state up to this depth was visited and checked
     complete: bool = False  # no new state at depth + 1: the whole state space
@@ -431,7 +432,8 @@ class Result:
 
     @property
     def rate(self) -> float:
-        return self.states / self.seconds if self.seconds > 0 else 0.0
+        """States checked per second."""
+        return self.checked / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> str:
         speed = f"{self.transitions:,} steps, {self.seconds:.1f} s, {self.rate:,.0f} states/s"
@@ -441,7 +443,10 @@ class Result:
                 f"({self.states:,} states; {speed})"
             )
         whole = " (the whole state space)" if self.complete else ""
-        cut = f" (stopped by the {self.stopped} limit)" if self.stopped else ""
+        more = self.checked - self.states
+        cut = ""
+        if self.stopped:
+            cut = f" (the {self.stopped} limit stopped depth {self.depth + 1} at {more:,} states)"
         return (
             f"{self.design}: no violation in all {self.states:,} states up to depth "
             f"{self.depth}{whole}{cut}; {speed}"
@@ -546,6 +551,7 @@ def explore(
                     res.trace = _path(child, steps)
                     res.failures = fail
                     res.depth += 1
+                    res.checked = res.states
                     res.seconds = time.perf_counter() - t0
                     _tell(res, des, scope)
                     return res
@@ -560,6 +566,7 @@ def explore(
             if res.stopped:
                 break
         if res.stopped:  # the proof covers the levels completed; the partial one is dropped
+            res.checked = res.states
             res.states = sum(lv.states for lv in res.levels)
             break
         if not nxt:  # no new state one step further: the whole state space
@@ -572,6 +579,7 @@ def explore(
             progress(lv)
         level = nxt
     res.seconds = time.perf_counter() - t0
+    res.checked = max(res.checked, res.states)
     return res
 
 
