@@ -87,26 +87,25 @@ def _raw(codec: Codec, d: CheckDriver) -> tuple:
     return tuple(codec.parts[i][k] for i, k in enumerate(codec.key(d)))
 
 
-def _states_by_depth(name: str, scope: ex.Scope, depth: int, reduce: bool) -> list[set]:
+def _states_by_depth(name: str, scope: ex.Scope, depth: int, reduce: bool):
+    """(states seen at each depth, steps executed)."""
     codec = Codec(exact=ex.DESIGNS[name].rc is not None)
     seen: list[set] = [set() for _ in range(depth + 1)]
-    ex.explore(name, scope, depth, reduce=reduce, visit=lambda d, k: seen[k].add(_raw(codec, d)))
-    return seen
+    r = ex.explore(
+        name, scope, depth, reduce=reduce, visit=lambda d, k: seen[k].add(_raw(codec, d))
+    )
+    return seen, r.transitions
 
 
 @pytest.mark.parametrize(("name", "depth"), [("hybrid", 5), ("dijkstra-white", 5), ("rc", 5)])
 def test_sleep_sets_visit_every_state_at_its_depth(name, depth):
-    full = _states_by_depth(name, TWO, depth, reduce=False)
-    red = _states_by_depth(name, TWO, depth, reduce=True)
+    full, full_steps = _states_by_depth(name, TWO, depth, reduce=False)
+    red, red_steps = _states_by_depth(name, TWO, depth, reduce=True)
     assert [len(s) for s in red] == [len(s) for s in full]
     assert red == full
-
-
-def test_sleep_sets_execute_fewer_steps_for_the_same_states():
-    full = ex.explore("hybrid", TWO, 5, reduce=False)
-    red = ex.explore("hybrid", TWO, 5, reduce=True)
-    assert red.states == full.states
-    assert red.transitions < full.transitions
+    assert red_steps <= full_steps
+    if name != "rc":  # eager RC: every step counts, nothing is independent
+        assert red_steps < full_steps
 
 
 # --- the soundness of states and footprints ---------------------------------------------------
