@@ -121,8 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_check(sub)
     from framework.calibrate.command import add_parser as add_calibrate
+    from framework.checking.explore_command import add_parser as add_explore
 
     add_calibrate(sub)
+    add_explore(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

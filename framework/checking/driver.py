@@ -84,6 +84,7 @@ class CheckDriver:
         self.cycle = 0
         self.phase = "idle"  # idle -> mark -> sweep -> idle
         self.globals_scanned = False
+        self.mark_done_seen = False  # mark_done ran: workers stopped, termination pending
         self.unreachable_at_start: dict[int, list[tuple[int, int]]] = {}
         self.failures: list[str] = []
 
@@ -243,6 +244,7 @@ class CheckDriver:
         self.unreachable_at_start[self.cycle] = self._unreachable_allocated()
         self.tc.begin_cycle(self.st.heap, self.st.roots, self.st.cost)
         self.globals_scanned = False
+        self.mark_done_seen = False
         self.phase = "mark"
         snap = " and snapshots every stack" if self.tc.policy.snapshot_stacks else ""
         self._tell(f"GC starts cycle {self.cycle} (sweep termination){snap}")
@@ -258,7 +260,7 @@ class CheckDriver:
 
     @step
     def scan_stack(self, g: int) -> bool:
-        if self.tc is None or self.phase != "mark":
+        if self.tc is None or self.phase != "mark" or self.mark_done_seen:
             return False
         job = self._take_job("stack", g)
         if job is None:
@@ -269,7 +271,7 @@ class CheckDriver:
 
     @step
     def scan_globals(self) -> bool:
-        if self.tc is None or self.phase != "mark":
+        if self.tc is None or self.phase != "mark" or self.mark_done_seen:
             return False
         job = self._take_job("globals", 0)
         if job is None:
@@ -281,7 +283,9 @@ class CheckDriver:
 
     @step
     def drain(self, k: int) -> bool:
-        if self.tc is None or self.phase != "mark" or self.st.heap.a.ctr[L.GREY_N] == 0:
+        if self.tc is None or self.phase != "mark" or self.mark_done_seen:
+            return False
+        if self.st.heap.a.ctr[L.GREY_N] == 0:
             return False
         a = self.st.heap.a
         grey0 = set(a.grey[: int(a.ctr[L.GREY_N])].tolist())
@@ -298,14 +302,34 @@ class CheckDriver:
         return True
 
     @step
+    def mark_done(self) -> bool:
+        """A worker finds no work left (Go: gcMarkDone's transition) and the workers stop;
+        the world is stopped for mark termination later (``terminate``). Mutators may run
+        in between with the barrier still on, as in the simulator (``concurrent.py``:
+        ``mark_done`` fires, then ``mark_termination`` stops the world)."""
+        if self.tc is None or self.phase != "mark" or self.mark_done_seen:
+            return False
+        if not self.tc.out_of_work(self.st.heap):
+            return False
+        self.mark_done_seen = True
+        self._tell("GC finds no mark work left (gcMarkDone) and asks to stop the world")
+        return True
+
+    @step
     def terminate(self) -> bool:
-        if self.tc is None or self.phase != "mark" or not self.tc.out_of_work(self.st.heap):
+        """Mark termination, with the world stopped: at once when the collector is out of
+        work, or after ``mark_done`` whatever the mutators greyed since."""
+        if self.tc is None or self.phase != "mark":
+            return False
+        if not (self.mark_done_seen or self.tc.out_of_work(self.st.heap)):
             return False
         h, roots = self.st.heap, self.st.roots
         self.tc.terminate_mark(h, roots, self.st.cost)
         what = " after re-scanning every stack" if self.tc.policy.rescan_stacks else ""
         self._tell(f"GC terminates mark of cycle {self.cycle}{what}")
         self.failures += inv.all_reachable_marked(h, roots)
+        self.failures += inv.nothing_grey(h)
+        self.mark_done_seen = False
         self.tc.begin_sweep(h)
         self.phase = "sweep"
         return True

@@ -79,6 +79,16 @@ def _black_sources(
     return np.concatenate(targets) if targets else np.zeros(0, np.int32), names
 
 
+def nothing_grey(heap: Heap) -> list[str]:
+    """When mark terminates nothing is grey: every shaded object was scanned (what Go's
+    gcMarkDone loop ensures before it lets mark termination proceed)."""
+    n = int(heap.a.ctr[L.GREY_N])
+    if n == 0:
+        return []
+    objs = ", ".join(f"o{o}" for o in heap.a.grey[:n].tolist()[:3])
+    return [f"grey objects left unscanned at mark termination: {objs}"]
+
+
 def strong_tricolour(heap: Heap, roots: Roots, scanned_globals: Iterable[int]) -> list[str]:
     """Dijkstra: no black heap object or scanned global points to a white object. (Black
     stacks may: stack writes are not barriered, which is why the stacks are re-scanned.)"""

@@ -323,10 +323,10 @@ class Concurrent(Collector):
         if self.limiter is not None:
             self.limiter.start_gc_transition(False, t_done)
         self._wake_all_assists(ctx)
-        rescan, drained = self.tc.terminate_mark(heap, roots, cost)
+        rescan = self.tc.terminate_mark(heap, roots, cost)
         self.total["stw_rescan_ns"] += rescan
         # Go marks at mark termination with every P's helper.
-        stw_ns = ctx.stw_cost_ns() + (rescan + drained) / ctx.nprocs
+        stw_ns = ctx.stw_cost_ns() + rescan / ctx.nprocs
         ctx.checkpoint("mark_termination", cyc.cycle, marked=True)
         if self.params.measure_floating:
             # Floating garbage: marked at mark termination but already unreachable.

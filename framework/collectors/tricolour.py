@@ -200,20 +200,28 @@ class TriColour:
         return not self.root_jobs and heap.a.ctr[L.GREY_N] == 0
 
     # --- mark termination -----------------------------------------------------------------
-    def terminate_mark(self, heap: Heap, roots: Roots, cost: Any) -> tuple[float, float]:
-        """Re-scan stacks if the policy says so, drain what barriers greyed since mark
-        completion, disarm the barrier. Returns (rescan ns, drain ns). The heap is then
-        ready for the mark-termination checks and ``begin_sweep``."""
+    def terminate_mark(self, heap: Heap, roots: Roots, cost: Any) -> float:
+        """Re-scan stacks (and drain) if the policy says so, disarm the barrier. Returns the
+        re-scan's ns. The heap is then ready for the mark-termination checks and
+        ``begin_sweep``.
+
+        No other drain: nothing can be grey here. Go's gcMarkDone loops because per-P work
+        buffers can hold grey objects after the global queue looks empty; here the barrier
+        shades onto the global queue, and once the collector is out of work every object
+        a mutator can reach is black (else the design is unsafe), so a barrier run between
+        out-of-work and the stop finds nothing white to shade. Under ``dijkstra`` black
+        stacks may hold white objects and a store can shade one then; the re-scan's drain
+        takes it. docs/checking.md ("The mark-termination window") has the exploration that
+        checks this (``invariants.nothing_grey`` at every mark termination)."""
         rescan = 0.0
         if self.policy.rescan_stacks:
             rescan = self.scan_all_stacks(heap, roots, cost)
-        _, t, _ = drain(heap.a, ALL, cost)
         ctr = heap.a.ctr
         ctr[L.ALLOC_BLACK] = 0
         ctr[L.BARRIER] = L.BARRIER_OFF
         ctr[L.ASSISTS_ON] = 0
         self.marking = False
-        return rescan, float(t)
+        return rescan
 
     def begin_sweep(self, heap: Heap) -> int:
         """Every in-use span becomes unswept (Go: gcSweep). Returns the spans to sweep."""
