@@ -109,7 +109,7 @@ RC_PURPLE = 3
 F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
 F_MISS = 1  # probability that a heap access misses the cache (set by the runtime)
 F_MISS_MUT = 2  # ledger: sum of F_MISS over mutator heap accesses (K_MISS)
-F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked this cycle (K_MISS)
+F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked this cycle (K_MARK_MISS)
 N_FPAR = 8
 
 # --- barrier modes: a bit set of what the barrier shades ------------------------------------
@@ -161,6 +161,7 @@ K_MARK_NOSCAN = 25  # per pointer-free object marked (Go: greyobject's noscan pa
 K_MARK_CYCLE = 26  # fixed marking work per cycle (runtime roots: Go's own globals, specials)
 K_ALLOC_SCAN_BYTE = 27  # per byte of a pointer-holding object (Go: heapBitsSetType)
 K_CACHE_BYTES = 28  # not a cost: the cache size the miss probability is computed from
+K_MARK_MISS = 29  # a cache miss while marking an object (span, mark bits, bitmap, the object)
 N_COSTS = 32
 
 # --- kernel status codes -------------------------------------------------------------------

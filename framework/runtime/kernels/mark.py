@@ -4,10 +4,11 @@ scanobject, scanstack, markroot, gcDrain).
 Scan work is counted as Go counts it: bytes of an object up to and including its last
 pointer word (pointer fields lead the object in this model), plus bytes of stack and
 globals scanned. Objects without pointer fields are marked black at once and never queued
-(Go: greyobject returns early for noscan spans), costing ``K_MARK_NOSCAN``; a scanned
-object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work. Either one touches
-the object's memory, which misses the cache with probability ``fpar[F_MISS]`` and then
-costs ``K_MISS`` more. Every cost is also counted in the ledger (``OBJECTS_SCANNED``,
+(Go: greyobject returns early for noscan spans), costing ``K_MARK_NOSCAN``: it touches
+only the span and its dense mark bits, never the object, so it pays no cache miss. A
+scanned object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work, and reads
+the object (and its heap bitmap): that misses the cache with probability ``fpar[F_MISS]``
+and then costs ``K_MARK_MISS`` more. Every cost is also counted in the ledger (``OBJECTS_SCANNED``,
 ``NOSCAN_MARKED``, ``F_MISS_MARK``), so a calibration can fit the costs.
 """
 
@@ -28,7 +29,6 @@ def shade(a, obj):
     ctr = a.ctr
     if a.sl_nfields[obj] == 0:
         ctr[L.NOSCAN_MARKED] += 1
-        a.fpar[L.F_MISS_MARK] += a.fpar[L.F_MISS]
     else:
         a.grey[ctr[L.GREY_N]] = obj
         ctr[L.GREY_N] += 1
@@ -71,9 +71,7 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr[L.SCAN_WORK] += nbytes
     ctr[work_ctr] += nbytes
     ctr[L.NOSCAN_MARKED] += noscan
-    miss = a.fpar[L.F_MISS] * noscan
-    a.fpar[L.F_MISS_MARK] += miss
-    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MISS] * miss
+    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan
 
 
 @kernel
@@ -97,7 +95,7 @@ def drain_budget(a, max_work, max_ns, cost):
     k_byte = cost[L.K_MARK_BYTE]
     k_noscan = cost[L.K_MARK_NOSCAN]
     m = a.fpar[L.F_MISS]
-    k_miss = cost[L.K_MISS] * m
+    k_miss = cost[L.K_MARK_MISS] * m
     top = ctr[L.GREY_N]
     work = 0
     spent = 0.0
@@ -117,7 +115,7 @@ def drain_budget(a, max_work, max_ns, cost):
                 shaded_bytes += size[k]
                 if nfields[k] == 0:  # Go: noscan objects are marked, never queued
                     noscan += 1
-                    spent += k_noscan + k_miss
+                    spent += k_noscan
                 else:
                     grey[top] = k
                     top += 1
@@ -131,7 +129,7 @@ def drain_budget(a, max_work, max_ns, cost):
     ctr[L.SCAN_WORK] += work
     ctr[L.OBJECTS_SCANNED] += nobj
     ctr[L.NOSCAN_MARKED] += noscan
-    a.fpar[L.F_MISS_MARK] += m * (nobj + noscan)
+    a.fpar[L.F_MISS_MARK] += m * nobj
     return work, spent, nobj
 
 
