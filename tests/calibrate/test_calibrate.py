@@ -33,7 +33,9 @@ def small(name: str, **workload) -> dict:
 
 
 def test_the_ledger_model_predicts_the_simulated_cpu():
-    cost = CostModel(miss_ns=40.0, mark_miss_ns=90.0, cache_mib=0.5, mark_cycle_ns=50_000.0).model_dump()
+    cost = CostModel(
+        miss_ns=40.0, mark_miss_ns=90.0, cache_mib=0.5, mark_cycle_ns=50_000.0
+    ).model_dump()
     cfg = {**small("steady"), "cost": cost}
     s = simulate_run(cfg)
     mark = sum(v * cost[k] for k, v in M.mark_features(s).items())
