@@ -115,3 +115,31 @@ def test_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
     assert "nope" in capsys.readouterr().err
     assert main(["calibrate", str(SUITE), "--rounds", "0", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+SUBSET = ["bintree_d16", "noscan_2048b", "noscan_256b"]  # the suite's quickest recordings
+
+
+@pytest.mark.slow
+def test_calibrate_on_a_recorded_subset_reproduces_the_shipped_defaults():
+    # The defaults were fitted to the whole suite; one round on three of its runs, starting
+    # from them, keeps every parameter near them. Tolerance: a multiplicative group within
+    # a factor of 1.5 (these runs disagree with the whole suite's compromise by up to 30% in
+    # mark CPU, and a round steps 60% of the way), an additive cost within 30% of its
+    # typical size (model.PARAMS: 0.03 ns per byte, 15 ns a miss, 30 us a cycle), the
+    # pause costs within 20%.
+    start = CostModel().model_dump()
+    fit = calibrate(load_suite(SUITE, SUBSET), [], start, rounds=1, jobs=2)
+    got, want = M.values(fit.cost, start), M.values(start, start)
+    off = []
+    for p in M.PARAMS:
+        g, w = got[p.name], want[p.name]
+        if p.block == "stw":
+            ok = abs(g - w) <= 0.20 * w
+        elif p.additive:
+            ok = abs(g - w) <= 0.30 * p.scale
+        else:
+            ok = w / 1.5 <= g <= w * 1.5
+        if not ok:
+            off.append((p.name, round(g, 4), round(w, 4)))
+    assert off == []
