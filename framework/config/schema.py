@@ -47,23 +47,23 @@ class CostModel(_Strict):
     held out). The RC costs and ``scavenge_page_ns`` are not fitted.
     """
 
-    alloc_ns: float = Field(11.4, ge=0)
-    alloc_byte_ns: float = Field(0.0706, ge=0, description="zeroing, per allocated byte")
-    span_alloc_ns: float = Field(1_170.0, ge=0, description="refill a span from the page heap")
-    store_ns: float = Field(0.758, ge=0)
-    load_ns: float = Field(0.758, ge=0)
-    push_ns: float = Field(1.52, ge=0, description="per frame pushed")
-    pop_ns: float = Field(0.758, ge=0, description="per frame popped")
-    slot_ns: float = Field(0.379, ge=0, description="per stack slot written")
+    alloc_ns: float = Field(12.3, ge=0)
+    alloc_byte_ns: float = Field(0.0781, ge=0, description="zeroing, per allocated byte")
+    span_alloc_ns: float = Field(2_250.0, ge=0, description="refill a span from the page heap")
+    store_ns: float = Field(0.819, ge=0)
+    load_ns: float = Field(0.819, ge=0)
+    push_ns: float = Field(1.64, ge=0, description="per frame pushed")
+    pop_ns: float = Field(0.819, ge=0, description="per frame popped")
+    slot_ns: float = Field(0.409, ge=0, description="per stack slot written")
     compute_ns: float = Field(1.0, ge=0, description="per COMPUTE unit")
-    barrier_ns: float = Field(2.11, ge=0, description="per write-barrier execution")
-    shade_ns: float = Field(5.28, ge=0, description="per object greyed by the barrier")
-    mark_object_ns: float = Field(17.1, ge=0)
-    mark_byte_ns: float = Field(0.427, ge=0, description="per byte of scan work")
-    sweep_span_ns: float = Field(823.0, ge=0)
-    sweep_object_ns: float = Field(4.12, ge=0, description="per slot examined")
-    stack_scan_byte_ns: float = Field(0.427, ge=0)
-    global_scan_byte_ns: float = Field(0.171, ge=0)
+    barrier_ns: float = Field(2.01, ge=0, description="per write-barrier execution")
+    shade_ns: float = Field(5.02, ge=0, description="per object greyed by the barrier")
+    mark_object_ns: float = Field(19.9, ge=0)
+    mark_byte_ns: float = Field(0.497, ge=0, description="per byte of scan work")
+    sweep_span_ns: float = Field(442.0, ge=0)
+    sweep_object_ns: float = Field(2.21, ge=0, description="per slot examined")
+    stack_scan_byte_ns: float = Field(0.497, ge=0)
+    global_scan_byte_ns: float = Field(0.199, ge=0)
     stw_ns: float = Field(38_500.0, ge=0, description="fixed cost of a stop/start of the world")
     stw_per_p_ns: float = Field(
         15_700.0, ge=0, description="stop/start-the-world cost per P besides the stopping one"
@@ -77,27 +77,27 @@ class CostModel(_Strict):
         10.0, ge=0, description="per object visited by the trial-deletion cycle collector"
     )
     miss_ns: float = Field(
-        30.2,
+        43.1,
         ge=0,
         description="a cache miss; heap accesses pay it with probability "
         "max(0, 1 - cache / heap in use) (memory latency grows with the heap)",
     )
     cache_mib: float = Field(32.0, gt=0, description="last-level cache size for miss_ns")
     mark_miss_ns: float = Field(
-        91.2,
+        43.1,
         ge=0,
         description="a cache miss while marking an object, paid with the same probability "
         "(Go's greyobject and scanobject touch the span, its mark bits, the heap bitmap and "
         "the object: several lines where the mutator touches one)",
     )
     mark_noscan_ns: float = Field(
-        23.0, ge=0, description="per pointer-free object marked (never scanned, as in Go)"
+        5.64, ge=0, description="per pointer-free object marked (never scanned, as in Go)"
     )
     mark_cycle_ns: float = Field(
-        7_910.0, ge=0, description="fixed marking work per cycle (the runtime's own roots)"
+        0.0, ge=0, description="fixed marking work per cycle (the runtime's own roots)"
     )
     alloc_scan_byte_ns: float = Field(
-        0.0126, ge=0, description="per byte of a pointer-holding object allocated (its bitmap)"
+        0.000463, ge=0, description="per byte of a pointer-holding object allocated (its bitmap)"
     )
     scavenge_page_ns: float = Field(
         1700.0,

@@ -4,12 +4,13 @@ scanobject, scanstack, markroot, gcDrain).
 Scan work is counted as Go counts it: bytes of an object up to and including its last
 pointer word (pointer fields lead the object in this model), plus bytes of stack and
 globals scanned. Objects without pointer fields are marked black at once and never queued
-(Go: greyobject returns early for noscan spans), costing ``K_MARK_NOSCAN``: it touches
-only the span and its dense mark bits, never the object, so it pays no cache miss. A
-scanned object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work, and reads
-the object (and its heap bitmap): that misses the cache with probability ``fpar[F_MISS]``
-and then costs ``K_MARK_MISS`` more. Every cost is also counted in the ledger (``OBJECTS_SCANNED``,
-``NOSCAN_MARKED``, ``F_MISS_MARK``), so a calibration can fit the costs.
+(Go: greyobject returns early for noscan spans), costing ``K_MARK_NOSCAN``; a scanned
+object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work. Either one touches
+memory that misses the cache with probability ``fpar[F_MISS]`` and then costs
+``K_MARK_MISS`` more (a noscan mark reads only the span and its mark bits, so it likely
+misses less than a scan, which reads the object: the model does not tell them apart yet).
+Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``,
+``F_MISS_MARK``), so a calibration can fit the costs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def shade(a, obj):
     ctr = a.ctr
     if a.sl_nfields[obj] == 0:
         ctr[L.NOSCAN_MARKED] += 1
+        a.fpar[L.F_MISS_MARK] += a.fpar[L.F_MISS]
     else:
         a.grey[ctr[L.GREY_N]] = obj
         ctr[L.GREY_N] += 1
@@ -71,7 +73,9 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr[L.SCAN_WORK] += nbytes
     ctr[work_ctr] += nbytes
     ctr[L.NOSCAN_MARKED] += noscan
-    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan
+    miss = a.fpar[L.F_MISS] * noscan
+    a.fpar[L.F_MISS_MARK] += miss
+    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
 
 
 @kernel
@@ -115,7 +119,7 @@ def drain_budget(a, max_work, max_ns, cost):
                 shaded_bytes += size[k]
                 if nfields[k] == 0:  # Go: noscan objects are marked, never queued
                     noscan += 1
-                    spent += k_noscan
+                    spent += k_noscan + k_miss
                 else:
                     grey[top] = k
                     top += 1
@@ -129,7 +133,7 @@ def drain_budget(a, max_work, max_ns, cost):
     ctr[L.SCAN_WORK] += work
     ctr[L.OBJECTS_SCANNED] += nobj
     ctr[L.NOSCAN_MARKED] += noscan
-    a.fpar[L.F_MISS_MARK] += m * nobj
+    a.fpar[L.F_MISS_MARK] += m * (nobj + noscan)
     return work, spent, nobj
 
 
