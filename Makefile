@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check framework tests experiments
 	$(BIN)/ruff format --check framework tests experiments
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" --durations=15
 
 bench: $(STAMP)
 	$(BIN)/gclab bench
