@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 
 from experiments.go_reference.compare import METRICS
@@ -148,6 +149,10 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):  # 1-2-5 ticks in plain numbers, no crowded minors
+            axis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(mticker.NullFormatter())
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_title(label, fontsize=8)
