@@ -66,6 +66,14 @@ STATS = (
     L.CASCADES,
     L.SPANS_HWM,
     L.SCAV_REUSED_PAGES,
+    # the cost ledger (counts for calibration, read only by reports)
+    *range(L.OPS_BY_CODE, L.SLOTS_TOUCHED),  # ops executed per op code
+    L.SLOTS_TOUCHED,
+    L.COMPUTE_UNITS,
+    L.ALLOC_SCAN_BYTES,
+    L.SLOTS_SWEPT,
+    L.OBJECTS_SCANNED,
+    L.NOSCAN_MARKED,
 )
 KEEP = np.array(sorted(set(range(L.N_COUNTERS)) - set(STATS)), dtype=np.int64)
 PY, STACKS, GLOBALS, SLOTS, GREY, CTR, ALLOC, RC = range(8)
