@@ -40,15 +40,7 @@ def test_every_unsafe_design_is_listed():
     assert set(SHORTEST) == {n for n, d in ex.DESIGNS.items() if not d.safe}
 
 
-FAST_STEPS = 5  # longer shortest stories take minutes of search: marked slow (CI budget)
-
-
-def _by_cost(name: str):
-    slow = SHORTEST[name][0] > FAST_STEPS
-    return pytest.param(name, marks=pytest.mark.slow) if slow else name
-
-
-@pytest.mark.parametrize("name", [_by_cost(n) for n in SHORTEST])
+@pytest.mark.parametrize("name", list(SHORTEST))
 def test_every_unsafe_variant_is_found_with_a_shortest_story(name):
     """... with and without the reduction: sleep sets never miss a shortest violation."""
     steps, broken = SHORTEST[name]
@@ -68,19 +60,7 @@ WINDOW = {"dijkstra": True, "dijkstra-white": True, "yuasa": False, "hybrid": Fa
 WINDOW["hybrid-go"] = False
 
 
-CORRECT = [n for n, d in ex.DESIGNS.items() if d.safe]
-FAST_DEPTH = 6  # every correct design within this bound in make test; the whole space is slow
-
-
-@pytest.mark.parametrize("name", CORRECT)
-def test_every_correct_design_is_clean_within_the_fast_bound(name):
-    r = ex.explore(name, TEST, max_depth=FAST_DEPTH)
-    assert r.trace is None, r.story
-    assert r.depth == FAST_DEPTH and r.states > 100, r.summary()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", CORRECT)
+@pytest.mark.parametrize("name", [n for n, d in ex.DESIGNS.items() if d.safe])
 def test_every_correct_design_is_clean_in_the_whole_test_scope(name):
     n = {"window": 0, "grey": 0}
 
@@ -235,7 +215,6 @@ def test_keys_round_trip_through_a_fresh_driver(name):
 
 
 # --- the mark-termination window --------------------------------------------------------------
-@pytest.mark.slow  # the story is 9 steps deep: minutes of search
 def test_a_rescan_that_does_not_drain_is_caught(monkeypatch):
     """nothing_grey catches grey objects left at mark termination."""
     from framework.collectors.tricolour import TriColour
