@@ -183,3 +183,35 @@ def test_unreclaimed_garbage_is_sampled_over_time():
     assert garbage == sorted(garbage)  # plain RC: cyclic garbage only accumulates
     assert garbage[-1] > 0
     assert r.summary["unreclaimed_bytes_max"] == max(garbage)
+
+
+def test_a_cycle_dropped_by_a_cascade_is_a_candidate_and_collected():
+    """Bacon & Rajan: every decrement to a non-zero count buffers a possible root, also the
+    decrements of a cascade. x -> a <-> b: dropping x frees x, a's count falls to 1 inside
+    the cascade; only that makes the a-b cycle collectable."""
+    stp = rc_stepper(False, True)
+    a = stp.heap.a
+    ops = [(Op.ALLOC, 0, 16, 2), (Op.ALLOC, 1, 16, 2), (Op.STORE, 0, 0, 1), (Op.STORE, 1, 0, 0)]
+    ops += [(Op.ALLOC, 2, 16, 2), (Op.STORE, 2, 0, 0), (Op.CLEAR, 0, 0, 0), (Op.CLEAR, 1, 0, 0)]
+    stp.run(0, np.array(ops, dtype=np.int32))
+    collect_cycles(a, stp.heap.work, stp.cost)  # a and b were candidates: still live
+    assert stp.heap.counter(L.OBJECTS) == 3 and stp.heap.counter(L.RCBUF_N) == 0
+    stp.run(0, np.array([(Op.CLEAR, 2, 0, 0)], dtype=np.int32))
+    assert stp.heap.counter(L.OBJECTS) == 2  # x freed by the cascade
+    assert stp.heap.counter(L.RCBUF_N) == 1  # a, decremented by the cascade
+    collect_cycles(a, stp.heap.work, stp.cost)
+    assert stp.heap.counter(L.OBJECTS) == 0
+
+
+def test_slots_rc_frees_are_reused_at_once():
+    """A slot freed when its count drops to zero is the next one its span hands out (the
+    free index moves back to it): a churning stack slot keeps to one span's first two
+    slots. Otherwise nothing finds those slots again and the heap grows a span every 128
+    allocations."""
+    stp = rc_stepper(False, False)
+    stp.run(0, np.array([(Op.ALLOC, 0, 64, 0)] * 1000, dtype=np.int32))
+    a = stp.heap.a
+    assert stp.heap.counter(L.OBJECTS) == 1
+    assert stp.heap.counter(L.FREED_OBJECTS) == 999
+    assert stp.heap.counter(L.SPANS_INUSE) == 1 and stp.heap.nslots == 128
+    assert int(a.sp_freeindex[a.sl_span[stp.roots.goroutines[0].stack[0]]]) <= 2

@@ -8,13 +8,18 @@ need no cache clearing: their cache is keyed by a hash of every kernel source
 finds the original's.
 
     python tests/hardening/mutants.py [ID ...] > table.md   (from the repository root)
+    python tests/hardening/mutants.py --baseline   (the selection on the original: must pass)
 
 Results also go to ``gclab-mutants.json`` in the temporary folder as they arrive, so a
-long run can be followed and resumed (``--resume`` skips the mutants already done).
+long run can be followed and resumed (``--resume`` skips the mutants already done with the
+same edit and the same selection, except those named; results do not record the code around
+the edit, so start afresh after the mutated files change). docs/mutation.md has the last
+run's table.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,16 +32,58 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 K = "framework/runtime/kernels/"
+# The tests a mutant must pass, cheapest and likeliest killers first (``-x`` stops at the
+# first failure, so a killed mutant costs the time to its killer; a survivor pays for all of
+# it, about 15 minutes on a quiet 2-core machine). A mutant's own area goes first (FIRST).
 SELECTION = [
-    "tests/runtime",
-    "tests/collectors",
-    "tests/checking",
+    "tests/runtime",  # kernels, barriers, mark/sweep on hand-built heaps: ~30 s
+    "tests/collectors",  # conformance (every collector x workload) and RC: ~80 s
     "tests/pacer",
-    "tests/sim",
+    "tests/checking/test_check_command.py",
     "tests/workloads",
     "tests/test_gctrace.py",
     "tests/experiments",
+    "tests/checking/test_explore.py",  # the fast part, see DESELECT
+    "tests/sim",  # ~5 min, most of it the thousand-goroutine fairness test
+    "tests/checking/test_statemachine.py",  # ~8 min of hypothesis search
 ]
+FIRST = {"pacer": ["tests/pacer"]}
+# Left out, with the reason. A deselected test cannot kill; none of these could tell a
+# mutant from the original, or they fail on the original (which would "kill" everything).
+DESELECT = {
+    # The JIT's own machinery: the compiled and the interpreted kernels both run the
+    # mutated source, and the cache test edits a copy of the kernels. ~5 min.
+    "tests/runtime/test_no_jit.py": "compiled vs interpreted: both run the mutant",
+    "tests/runtime/test_kernel_cache.py": "edits its own copy of the kernels",
+    # Exhaustive exploration under wall-clock limits (600 s a design): fails on the original
+    # under load, and takes over 20 minutes. Its fast tests stay in.
+    "tests/checking/test_explore.py::test_every_correct_design_is_clean_in_the_whole_test_scope":
+        "600 s wall-clock limit per design",
+    "tests/checking/test_explore.py::test_every_unsafe_variant_is_found_with_a_shortest_story"
+    "[dijkstra-no-rescan]": "290 s",
+    "tests/checking/test_explore.py::test_every_unsafe_variant_is_found_with_a_shortest_story"
+    "[hybrid-no-deletion]": "90 s",
+    "tests/checking/test_explore.py::test_a_rescan_that_does_not_drain_is_caught": "150 s",
+    # Fail on the original (main at b02d67b), so they would kill every mutant. In a run of
+    # this selection the search finds another, shorter story for this unsafe policy (still
+    # caught; it passes alone: hypothesis's search depends on the modules loaded) ...
+    "tests/checking/test_statemachine.py::test_further_mutants_are_caught_with_short_stories"
+    "[hybrid without its insertion half]": "fails in this selection: another story is found",
+    # ... and the calibration study's mark-wall claim does not hold at tiny scale yet.
+    "tests/experiments/test_studies.py::test_study_holds_at_tiny_scale[go_validation]":
+        "fails on the original",
+}  # fmt: skip
+
+
+def selection(area: str = "") -> list[str]:
+    first = FIRST.get(area, [])
+    return [*first, *(p for p in SELECTION if p not in first)]
+
+
+def pytest_args(area: str = "") -> list[str]:
+    deselect = [a for d in DESELECT for a in ("--deselect", d)]
+    return ["-m", "pytest", "-x", "-q", "-m", "not slow", "-p", "no:cacheprovider",
+            *deselect, *selection(area)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,17 +123,17 @@ MUTANTS = [
     # --- marking ------------------------------------------------------------------------
     Mutant("M1", "marking", K + "mark.py",
            "            if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)\n"
-           "                mark[k] = 1\n                grey[top] = k",
+           "                mark[k] = 1\n                shaded += 1",
            "            if k > 0 and mark[k] == 0:  # shade(), inline (see jit.py)\n"
-           "                mark[k] = 1\n                grey[top] = k",
-           "scanning never greys object 0"),
+           "                mark[k] = 1\n                shaded += 1",
+           "scanning never shades object 0"),
     Mutant("M2", "marking", K + "mark.py", "        for f in range(nf):",
            "        for f in range(nf - 1):", "scanning skips an object's last field"),
     Mutant("M3", "marking", K + "mark.py", "    for i in range(n):\n        obj = roots[i]",
            "    for i in range(n - 1):\n        obj = roots[i]",
            "root scanning skips the last root of each block or stack"),
-    Mutant("M4", "marking", K + "mark.py", "        w = 8 * nf\n", "        w = 8 * nf + 8\n",
-           "scan work over-counted by a word per object"),
+    Mutant("M4", "marking", K + "mark.py", "        w = 8 * np.int64(nf)\n",
+           "        w = 8 * np.int64(nf) + 8\n", "scan work over-counted by a word per object"),
     Mutant("M5", "marking", "framework/collectors/tricolour.py",
            "            if heap.a.ctr[L.GREY_N] == 0:\n                break",
            "            if heap.a.ctr[L.GREY_N] <= 1:\n                break",
@@ -185,6 +232,31 @@ def _first_failure(output: str) -> str:
     return ""
 
 
+def fingerprint(m: Mutant) -> str:
+    """What a result depends on besides the code: the edit and the tests run."""
+    key = json.dumps([m.path, m.old, m.new, pytest_args(m.area)])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _pytest(area: str, timeout: float) -> tuple[str, str]:
+    """(verdict, first failing test) of the selection on the tree as it is."""
+    try:
+        r = subprocess.run(
+            [sys.executable, *pytest_args(area)],
+            cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+            env={k: v for k, v in os.environ.items() if k != "GCLAB_NO_JIT"},
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return "killed", f"timeout after {timeout:.0f} s (a hang)"
+    out = r.stdout + r.stderr
+    if r.returncode == 0:
+        return "survived", ""
+    by = _first_failure(out)
+    if r.returncode != 1:
+        by = by or f"pytest exit {r.returncode}: {out.strip().splitlines()[-1:]}"
+    return "killed", by
+
+
 def run(m: Mutant, timeout: float) -> dict[str, object]:
     path = ROOT / m.path
     original = path.read_bytes()
@@ -194,43 +266,43 @@ def run(m: Mutant, timeout: float) -> dict[str, object]:
     t0 = time.monotonic()
     try:
         path.write_text(text.replace(m.old, m.new))
-        try:
-            r = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not slow",
-                 "-p", "no:cacheprovider", *SELECTION],
-                cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                env={k: v for k, v in os.environ.items() if k != "GCLAB_NO_JIT"},
-            )  # fmt: skip
-            out = r.stdout + r.stderr
-            verdict = "survived" if r.returncode == 0 else "killed"
-            by = _first_failure(out) if r.returncode != 0 else ""
-            if r.returncode not in (0, 1):
-                by = by or f"pytest exit {r.returncode}: {out.strip().splitlines()[-1:]}"
-        except subprocess.TimeoutExpired:
-            verdict, by = "killed", f"timeout after {timeout:.0f} s (a hang)"
+        verdict, by = _pytest(m.area, timeout)
     finally:
         path.write_bytes(original)
     return {"id": m.id, "area": m.area, "file": m.path, "what": m.what, "verdict": verdict,
-            "by": by, "seconds": round(time.monotonic() - t0)}  # fmt: skip
+            "by": by, "seconds": round(time.monotonic() - t0),
+            "fingerprint": fingerprint(m)}  # fmt: skip
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    out = ["| mutant | area | what | result |", "|---|---|---|---|"]
+    out = ["| id | area | file | what | verdict | killed by | s |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        result = f"killed by `{r['by']}`" if r["verdict"] == "killed" else "**survived**"
+        by = f"`{r['by']}`" if r["by"] else ""
         out.append(
-            f"| {r['id']} | {r['area']} | {r['what']} (`{Path(str(r['file'])).name}`) | {result} |"
+            f"| {r['id']} | {r['area']} | `{Path(str(r['file'])).name}` | {r['what']} "
+            f"| {r['verdict']} | {by} | {r['seconds']} |"
         )
     return "\n".join(out)
 
 
 def main(argv: list[str]) -> int:
+    if "--baseline" in argv:  # the selection must pass on the original, or every mutant dies
+        t0 = time.monotonic()
+        verdict, by = _pytest("", timeout=7200)
+        ok = verdict == "survived"
+        print(f"baseline: {'passes' if ok else 'FAILS at ' + by} "
+              f"({time.monotonic() - t0:.0f} s)")  # fmt: skip
+        return 0 if ok else 1
     resume = "--resume" in argv
     ids = [a for a in argv if not a.startswith("--")]
     log = Path(tempfile.gettempdir()) / "gclab-mutants.json"
     done: dict[str, dict[str, object]] = {}
     if resume and log.exists():
         done = {r["id"]: r for r in json.loads(log.read_text())}
+        stale = {m.id for m in MUTANTS if m.id in done}
+        stale -= {m.id for m in MUTANTS if done[m.id].get("fingerprint") == fingerprint(m)}
+        for i in stale | set(ids):  # changed since, or named: run it again
+            done.pop(i, None)
     for m in MUTANTS:
         if (ids and m.id not in ids) or m.id in done:
             continue

@@ -9,7 +9,7 @@ from framework.collectors.stw import mark_from_roots
 from framework.ops import Op
 from framework.oracle import reachable
 from framework.runtime import layout as L
-from framework.runtime.kernels.sweep import sweep_all
+from framework.runtime.kernels.sweep import begin_sweep, pace_sweeper, sweep_all
 from framework.stepper import Stepper
 
 N_SLOTS = 6
@@ -98,3 +98,66 @@ def test_malformed_ops_are_reported():
         stp.run(0, np.array([(Op.STORE, 0, 0, 0)], dtype=np.int32))
     with pytest.raises(Exception, match="too many pointer fields"):
         stp.run(0, np.array([(Op.ALLOC, 0, 8, 2)], dtype=np.int32))
+
+
+def partial_lists_hold_exactly_the_spans_with_room(a, nspans: int) -> None:
+    """After a sweep, a class's partial list holds exactly its in-use spans with a free slot
+    (Go: mcentral's partial swept set; full spans go to the full set), each once."""
+    listed = set()
+    for c in range(1, a.cls_partial.shape[0]):
+        s = int(a.cls_partial[c])
+        while s >= 0:
+            assert s not in listed and a.sp_inlist[s] == 1
+            assert a.sp_state[s] == 1 and a.sp_class[s] == c
+            assert a.sp_nalloc[s] < a.sp_nelems[s], f"span {s} is full but on a partial list"
+            listed.add(s)
+            s = int(a.sp_next[s])
+    room = {
+        s
+        for s in range(nspans)
+        if a.sp_state[s] == 1 and a.sp_class[s] > 0 and a.sp_nalloc[s] < a.sp_nelems[s]
+    }
+    assert listed == room
+
+
+def test_a_sweep_lists_the_spans_with_room_and_no_full_span():
+    stp = Stepper(1, 0, 1)
+    ops = [(Op.PUSH, 2, 16, 0)]
+    for i in range(3 * 128):  # three spans of 128 x 64 B; the first keeps every object
+        ops.append((Op.ALLOC, i < 128, 64, 1))
+        if i < 128:
+            ops.append((Op.STORE, 1, 0, 0))  # chain: stack[1] -> ... -> every object so far
+            ops.append((Op.MOVE, 0, 1, 0))
+    stp.run(0, np.array(ops, dtype=np.int32))
+    a = stp.heap.a
+    assert stp.heap.counter(L.SPANS_INUSE) == 3
+    mark_from_roots(stp.heap, stp.roots, stp.cost)
+    sweep_all(a, stp.cost)
+    # The full span stays in use, off the list; the half-used one (stack[0]'s last object)
+    # is listed; the empty one went back to the page heap.
+    assert stp.heap.counter(L.SPANS_INUSE) == 2
+    partial_lists_hold_exactly_the_spans_with_room(a, stp.heap.counter(L.NSPANS))
+    assert stp.heap.counter(L.OBJECTS) == 129
+
+
+def test_refills_sweep_proportionally_and_finish_before_the_trigger():
+    """Go's proportional sweep (gcPaceSweeper, deductSweepCredit): with the unswept pages
+    spread over the heap growth up to the trigger (less 1 MiB), span refills alone sweep
+    every page before heapLive gets there, each refill keeping pages swept at or above
+    sweepPagesPerByte x the growth since the basis."""
+    stp = Stepper(1, 0, 1)
+    stp.run(0, np.array([(Op.PUSH, 1, 8, 0)] + [(Op.ALLOC, 0, 64, 0)] * (20 * 128), np.int32))
+    a = stp.heap.a
+    mark_from_roots(stp.heap, stp.roots, stp.cost)
+    assert begin_sweep(a) == 20
+    distance = 10 * 8192
+    pace_sweeper(a, stp.heap.counter(L.HEAP_LIVE) + (1 << 20) + distance)
+    ppb = a.fpar[L.F_SWEEP_PPB]
+    assert ppb == pytest.approx(20 / distance)
+    basis_live, basis_pages = stp.heap.counter(L.HEAP_LIVE), stp.heap.counter(L.PAGES_SWEPT)
+    for _ in range(distance // 1024):  # 1 KiB objects: a refill every 8 (another class)
+        stp.run(0, np.array([(Op.ALLOC, 0, 1024, 0)], np.int32))
+        grown = stp.heap.counter(L.HEAP_LIVE) - basis_live
+        assert stp.heap.counter(L.PAGES_SWEPT) - basis_pages >= int(ppb * grown)
+    assert stp.heap.counter(L.SWEEP_PENDING) == 0
+    assert stp.heap.counter(L.LAZY_SWEEP_SPANS) == 20

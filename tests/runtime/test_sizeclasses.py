@@ -67,3 +67,15 @@ def test_pages_are_first_fit_and_reused():
     pages = sorted(a.sp_page[st.heap.inuse_spans()].tolist())
     assert pages == [0, 5, 10]
     assert np.count_nonzero(a.pg_used) == 15
+
+
+def test_a_large_object_of_whole_pages_takes_exactly_those_pages():
+    """Go: largeAlloc's npages = size >> pageShift, plus one only for a remainder."""
+    st = Stepper(1, 0, 1)
+    sizes = [5 * PAGE_SIZE, 8 * PAGE_SIZE, 8 * PAGE_SIZE + 1]
+    st.run(0, op_array([(Op.PUSH, 1, 8, 0)] + [(Op.ALLOC, 0, s, 0) for s in sizes]))
+    a = st.heap.a
+    spans = sorted(st.heap.inuse_spans().tolist(), key=lambda s: a.sp_page[s])
+    assert a.sp_npages[spans].tolist() == [5, 8, 9]
+    assert a.sp_page[spans].tolist() == [0, 5, 13]
+    assert st.heap.counter(L.ALLOC_BYTES) == 22 * PAGE_SIZE
