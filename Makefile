@@ -11,9 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# dev + dask: the test suite runs the Dask LocalCluster tests for real.
+# dev + dask + parquet: the test suite runs the Dask LocalCluster and Parquet tests for real.
 $(STAMP): pyproject.toml Makefile | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,parquet]'
 	touch $(STAMP)
 
 # The quick-start sweep (24 runs on all cores), then its tables and figures.
