@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from framework.config import parse_config
+from framework.console import out as shown
 from framework.simulation import simulate
 
 TARGET_OPS_PER_S = {"stw": 2_000_000, "concurrent": 1_000_000}
@@ -101,20 +102,18 @@ def run_bench(quick: bool = False, collectors: list[str] | None = None) -> list[
         r = ops_per_second(spec, live, repl)
         r["target"] = TARGET_OPS_PER_S.get(name, 0)
         rows.append(r)
-        print(
+        shown.info(
             f"steady {live:,} live x 64 B, {name:>6}: {r['ops_per_s']:>12,.0f} ops/s "
             f"({r['mutator_ops']:,} ops in {r['wall_s']:.2f} s, {r['gc_cycles']} cycles; "
-            f"target >= {r['target']:,})",
-            flush=True,
+            f"target >= {r['target']:,})"
         )
     m = memory_per_object(mem_live)
     m["target"] = TARGET_BYTES_PER_OBJECT
     rows.append(m)
-    print(
+    shown.info(
         f"memory at {mem_live:,} live objects: {m['bytes_per_object']:.1f} B per live object "
         f"(peak RSS {m['rss_peak_bytes'] / 2**20:.0f} MiB, base {m['rss_base_bytes'] / 2**20:.0f}"
-        f" MiB; target <= {TARGET_BYTES_PER_OBJECT})",
-        flush=True,
+        f" MiB; target <= {TARGET_BYTES_PER_OBJECT})"
     )
     return rows
 

@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from framework import console
+from framework.console import log, out
 from framework.usage import (
     USAGE,
     BadInputError,
@@ -21,20 +23,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     cfg = load_cli_config(args)
     if cfg is None:
         return USAGE
-    out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
-    if msg := out_problem(out):
+    dest = Path(args.out) if args.out else Path("results") / Path(args.config).stem
+    if msg := out_problem(dest):
         return usage_error(msg)
     from framework.output import format_summary, write_run
     from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
 
+    log.debug("resolved config: %s", cfg.model_dump(mode="json"))
     try:
-        result = simulate(cfg)
+        result = simulate(cfg, progress=console.progress_wanted())
     except (SimulationStalledError, WorkloadError) as e:
-        print(f"gclab run: {type(e).__name__}: {e}", file=sys.stderr)
+        log.error("gclab run: %s: %s", type(e).__name__, e)
         return 1
-    write_run(result, out)
-    if args.gctrace:
+    write_run(result, dest)
+    if args.gctrace:  # asked for explicitly: shown even with -q, on stderr as Go does
         from framework.gctrace import format_trace
 
         for line in format_trace(result.summary["cycles"], result.log.nprocs):
@@ -42,10 +45,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.no_plot:
         from framework.plots.run_figure import plot_run
 
-        plot_run(out)
-    if not args.quiet:
-        print(format_summary(result.summary))
-        print(f"results written to {out}/")
+        plot_run(dest)
+    out.info(format_summary(result.summary))
+    out.info("results written to %s/", dest)
+    log.debug("simulated in %.2f s", result.summary["wall_s"])
     return 0
 
 
@@ -61,27 +64,47 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.list or not args.name:
         for name in experiment.names():
-            print(f"{name:22s} {experiment.load(name).description}")
+            out.info("%-22s %s", name, experiment.load(name).description)
         return 0
     try:
         study = experiment.load(args.name)
     except KeyError as e:
         return usage_error(f"experiment: {e.args[0]}")
-    out = Path(args.out) if args.out else Path("results") / args.name
-    if msg := out_problem(out):
+    dest = Path(args.out) if args.out else Path("results") / args.name
+    if msg := out_problem(dest):
         return usage_error(msg)
     rows = experiment.run_study(study, args.scale, args.jobs)
-    figures = experiment.write_study(study, rows, out)
-    print((out / "check.txt").read_text().rstrip())
+    figures = experiment.write_study(study, rows, dest)
+    out.info((dest / "check.txt").read_text().rstrip())
     for f in figures:
-        print(f"figure: {f}")
+        out.info("figure: %s", f)
     return 0 if not study.check(rows) else 1
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from framework.config.json_schema import config_schema
+
+    text = json.dumps(config_schema(), indent=2) + "\n"
+    if args.out is None:
+        out.info(text.rstrip())
+        return 0
+    dest = Path(args.out)
+    if msg := out_problem(dest, file=True):
+        return usage_error(msg)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(text)
+    log.info("schema written to %s", dest)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gclab", description="Simulate garbage collectors in Go's shape."
     )
+    p.add_argument("--version", action="version", version=f"gclab {_version()}")
+    _add_verbosity(p, top=True)
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run one simulation from a TOML config")
     r.add_argument("config", help="TOML config file")
@@ -92,7 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a config key, e.g. --set pacer.gogc=200 (repeatable)",
     )
     r.add_argument("--out", metavar="DIR", help="output folder (default results/<config name>)")
-    r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     r.add_argument(
         "--gctrace",
         action="store_true",
@@ -125,14 +147,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_calibrate(sub)
     add_explore(sub)
+    s = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of a config file (for editors: see the README)",
+    )
+    s.add_argument("--out", metavar="FILE", help="write it here (default: standard output)")
+    s.set_defaults(func=_cmd_schema)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)
+    for cmd in sub.choices.values():  # every command, plugins' and later ones included
+        _add_verbosity(cmd)
     return p
+
+
+def _version() -> str:
+    """The installed distribution's version (``pip show gclab``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gclab")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def _add_verbosity(p: argparse.ArgumentParser, top: bool = False) -> None:
+    """``-q`` / ``-v`` on ``p`` (before or after the command name: ``gclab -q run`` and
+    ``gclab run -q`` mean the same)."""
+    if any(a.dest in ("quiet", "verbose") for a in p._actions):
+        return
+    prefix = "top_" if top else ""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "-q",
+        "--quiet",
+        dest=prefix + "quiet",
+        action="store_true",
+        help="show only warnings and errors (no summary, listing or progress bar)",
+    )
+    g.add_argument(
+        "-v", "--verbose", dest=prefix + "verbose", action="store_true", help="show debug detail"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet = args.top_quiet or getattr(args, "quiet", False)
+    verbose = args.top_verbose or getattr(args, "verbose", False)
+    if quiet and verbose:
+        return usage_error("-q and -v: give at most one of them")
+    args.quiet, args.verbose = quiet, verbose
+    console.configure(console.QUIET if quiet else console.VERBOSE if verbose else console.NORMAL)
     try:
         return int(args.func(args))
     except BadInputError as e:  # the one guard for what readers find wrong in users' files

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from framework.console import out as shown
 from framework.usage import out_problem, usage_error
 
 
@@ -49,8 +50,8 @@ def report_command(args: argparse.Namespace) -> int:
         paths = write_report(args.dir, args.out, metrics, args.baseline)
     except ReportError as e:
         return usage_error(str(e))
-    print(next(p for p in paths if p.name == "report.md").read_text().rstrip())
-    print(f"\ntables written to {paths[0].parent}/")
+    shown.info(next(p for p in paths if p.name == "report.md").read_text().rstrip())
+    shown.info(f"\ntables written to {paths[0].parent}/")
     return 0
 
 
@@ -66,7 +67,7 @@ def plot_command(args: argparse.Namespace) -> int:
     except PlotError as e:
         return usage_error(str(e))
     for p in paths:
-        print(f"figure: {p}")
+        shown.info(f"figure: {p}")
     return 0
 
 
@@ -98,10 +99,10 @@ def gctrace_import_command(args: argparse.Namespace) -> int:
     imported.cycles.to_csv(out, index=False)
     c = imported.cycles
     pauses = (c.stw_sweep_term_ns + c.stw_mark_term_ns) / 1e3
-    print(
+    shown.info(
         f"{len(c)} cycles ({imported.skipped} other lines skipped), GOMAXPROCS "
         f"{int(c.gomaxprocs.iloc[-1])}, max pause {pauses.max():.1f} µs, "
         f"last goal {int(c.goal.iloc[-1]) >> 20} MiB"
     )
-    print(f"cycles written to {out}")
+    shown.info(f"cycles written to {out}")
     return 0

@@ -112,7 +112,7 @@ def test_a_stalled_run_exits_1_with_what_it_was_doing(small_config, tmp_path, ca
     from framework import simulation
     from framework.sim.machine import SimulationStalledError
 
-    def stalled(cfg):
+    def stalled(cfg, **_):
         raise SimulationStalledError("deadlock: every goroutine is asleep at 1.000 ms; P0: idle")
 
     monkeypatch.setattr(simulation, "simulate", stalled)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import platform
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ import tomli_w
 from framework.calibrate import model as M
 from framework.calibrate.fit import TARGETS, Fit, calibrate, holdout_names
 from framework.calibrate.reference import ReferenceError, ReferenceRun, load_pairs, load_suite
+from framework.console import log
+from framework.console import out as shown
 from framework.usage import USAGE, usage_error
 
 REPORTED = (*TARGETS, "gc_count", "goal_mean")
@@ -165,17 +166,17 @@ def run_command(args: argparse.Namespace) -> int:
         return usage_error(str(e))
 
     def say(msg: str) -> None:
-        print(f"calibrate: {msg}", file=sys.stderr)
+        log.info(f"calibrate: {msg}")
 
     fit = calibrate(train, holdout, start, rounds=args.rounds, jobs=args.jobs, progress=say)
     out = Path(args.out)
     write_cost(fit, out, [r.name for r in train])
-    print(format_report(fit))
+    shown.info(format_report(fit))
     for field in sorted({f for p in M.PARAMS for f in p.fields}):
         a, b = start[field], fit.cost[field]
         if abs(a - b) > 1e-9 * max(abs(a), 1.0):
-            print(f"  {field:22s} {a:12.4g} -> {b:12.4g}")
-    print(f"cost written to {out}")
+            shown.info(f"  {field:22s} {a:12.4g} -> {b:12.4g}")
+    shown.info(f"cost written to {out}")
     return 0
 
 

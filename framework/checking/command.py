@@ -6,8 +6,8 @@ reference-counting collection) - the debug mode PyPy and MMTk keep. Exit 1 on a 
 from __future__ import annotations
 
 import argparse
-import sys
 
+from framework.console import log, result
 from framework.usage import USAGE, load_cli_config, non_negative_int
 
 
@@ -21,7 +21,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         r = simulate(cfg, verify=True)
     except (SimulationStalledError, WorkloadError) as e:  # as `gclab run` answers them
-        print(f"gclab check: {type(e).__name__}: {e}", file=sys.stderr)
+        log.error(f"gclab check: {type(e).__name__}: {e}")
         return 1
     s = r.summary
     c = cfg.collector
@@ -29,20 +29,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if hasattr(c, "barrier"):
         without = getattr(c, "barrier_without", "")
         what += f" ({c.barrier} barrier" + (f" without its {without} half)" if without else ")")
-    print(
+    result(
         f"checked {what}: {s['gc_cycles']} cycles, {s['checkpoints']} checkpoints, "
         f"{s['mutator_ops']:,} mutator ops"
     )
     if not r.violations:
-        print(
+        result(
             "no violations: every reachable object stayed allocated, and every reachable "
             "object was marked at each mark termination"
         )
         return 0
     shown = r.violations[: args.max_violations]
-    print(f"{len(r.violations)} violation(s); the first {len(shown)}:")
+    result(f"{len(r.violations)} violation(s); the first {len(shown)}:")
     for v in shown:
-        print(f"  - {v}")
+        result(f"  - {v}")
     return 1
 
 

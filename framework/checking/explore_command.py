@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 
 from framework.checking.explore import DESIGNS, SCOPES, Level, Result, Scope, explore
+from framework.console import out, result
 from framework.usage import usage_error
 
 _SCOPE_FLAGS = ("goroutines", "slots", "frame_slots", "globals", "fields", "objects", "cycles")
@@ -43,7 +43,7 @@ def _table(results: list[Result]) -> str:
 def _cmd_explore(args: argparse.Namespace) -> int:
     if args.list:
         for name, d in DESIGNS.items():
-            print(f"{name:30s} {'safe  ' if d.safe else 'unsafe'} {d.note}")
+            out.info(f"{name:30s} {'safe  ' if d.safe else 'unsafe'} {d.note}")
         return 0
     names = list(DESIGNS) if args.all else args.designs
     if not names:
@@ -64,20 +64,18 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         return usage_error("explore: --max-states must be at least 1")
     scope = _scope(args)
     depth = args.depth if args.depth is not None else 1 << 30
-    print(f"scope: {scope.describe()}; sleep sets {'off' if args.no_reduction else 'on'}")
+    out.info(f"scope: {scope.describe()}; sleep sets {'off' if args.no_reduction else 'on'}")
     results = []
     bad = False
     for n in names:
 
         def show(lv: Level) -> None:
-            if not args.quiet:
-                print(
-                    f"  depth {lv.depth:3d}: {lv.states:>10,} new states, {lv.transitions:>11,}"
-                    f" steps, {lv.seconds:8.1f} s",
-                    flush=True,
-                )
+            out.info(
+                f"  depth {lv.depth:3d}: {lv.states:>10,} new states, {lv.transitions:>11,}"
+                f" steps, {lv.seconds:8.1f} s"
+            )
 
-        print(f"{n}: {DESIGNS[n].note}", flush=True)
+        out.info(f"{n}: {DESIGNS[n].note}")
         r = explore(
             n,
             scope,
@@ -88,14 +86,12 @@ def _cmd_explore(args: argparse.Namespace) -> int:
             progress=show,
         )
         results.append(r)
-        print(r.summary())
+        result(r.summary())
         if r.trace is not None:
-            print(r.story)
+            result(r.story)
             bad = True
-        sys.stdout.flush()
     if args.all or len(results) > 1:
-        print()
-        print(_table(results))
+        result("\n" + _table(results))
     return 1 if bad else 0
 
 
@@ -129,5 +125,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     e.add_argument("--time-limit", type=float, default=600.0, help="seconds per design (600)")
     e.add_argument("--max-states", type=int, help="stop after this many states")
     e.add_argument("--no-reduction", action="store_true", help="turn sleep sets off")
-    e.add_argument("-q", "--quiet", action="store_true", help="no per-depth progress")
     e.set_defaults(func=_cmd_explore)

@@ -129,6 +129,8 @@ class Machine:
         self.quantum_ops = quantum_ops
         self.quantum_ns = quantum_ns
         self.sample_interval_ns = sample_interval_ns
+        #: called with the machine after every heap sample; must not change any state
+        self.on_sample: Callable[[Machine], None] | None = None
         self.max_sim_time_ns = max_sim_time_ns
         self.workload = workload
         self.collector = collector
@@ -675,6 +677,8 @@ class Machine:
         while True:
             yield self.env.timeout(self.sample_interval_ns)
             self.sample_heap()
+            if self.on_sample is not None:  # an observer (a progress bar): reads only
+                self.on_sample(self)
 
     # --- the run --------------------------------------------------------------------------
     def run(self) -> RunLog:

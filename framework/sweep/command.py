@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import sys
 from pathlib import Path
 
 from framework.config import ConfigError
+from framework.console import out, progress_wanted
 from framework.usage import out_problem, usage_error
 
 
@@ -46,7 +45,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         metavar="KEY=VALUE",
         help="override a key of the base config (not a swept one); repeatable",
     )
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar or listing")
     s.set_defaults(func=run_command)
 
 
@@ -61,9 +59,9 @@ def _print_runs(spec: object) -> None:
     cols = ["#", "run_id", *spec.axes, "seed"]
     rows = [[str(r.index), r.run_id, *(_fmt(r.params.get(k)) for k in cols[2:])] for r in spec.runs]
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(cols)]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+    out.info("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        out.info("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -86,15 +84,11 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as e:
         return usage_error(str(e))
     if args.dry_run:
-        try:
-            print(f"sweep {spec.name}: {len(spec.runs)} runs")
-            _print_runs(spec)
-            sys.stdout.flush()
-        except BrokenPipeError:  # e.g. piped into `head`
-            sys.stdout = open(os.devnull, "w")  # silences the flush at exit
+        out.info("sweep %s: %d runs", spec.name, len(spec.runs))
+        _print_runs(spec)  # piped into `head`: console stops writing quietly
         return 0
-    out = Path(args.out) if args.out else Path("results") / spec.name
-    if msg := out_problem(out):
+    dest = Path(args.out) if args.out else Path("results") / spec.name
+    if msg := out_problem(dest):
         return usage_error(msg)
     from framework.sweep.runner import run_sweep
 
@@ -102,13 +96,13 @@ def run_command(args: argparse.Namespace) -> int:
         # The folder is locked before its store is opened. An existing store is checked
         # (refused if foreign or another sweep's) before the executor starts; a new folder
         # is made only once the executor is up, so a failure before writes nothing.
-        lock = stack.enter_context(FolderLock(out, acquire=False))
+        lock = stack.enter_context(FolderLock(dest, acquire=False))
         store: Store | None = None
         try:
-            if out.is_dir():
+            if dest.is_dir():
                 lock.acquire()
-                if (out / DB_NAME).exists():
-                    store = stack.enter_context(Store(out))
+                if (dest / DB_NAME).exists():
+                    store = stack.enter_context(Store(dest))
                     store.check_compatible(spec)
         except StoreError as e:
             return usage_error(f"--out {e}")
@@ -118,21 +112,20 @@ def run_command(args: argparse.Namespace) -> int:
             return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
         if store is None:
             try:
-                out.mkdir(parents=True, exist_ok=True)
+                dest.mkdir(parents=True, exist_ok=True)
                 lock.acquire()
-                store = stack.enter_context(Store(out, create=True))
+                store = stack.enter_context(Store(dest, create=True))
             except StoreError as e:
                 return usage_error(f"--out {e}")
         report = run_sweep(
-            spec, store, executor, retry_failed=args.retry_failed, progress=not args.quiet
+            spec, store, executor, retry_failed=args.retry_failed, progress=progress_wanted()
         )
-    if not args.quiet:
-        print(
-            f"sweep {spec.name}: {report.planned} runs, {report.already_done} done before, "
-            f"{report.submitted} run now; ok {report.ok}, failed {report.failed}"
-        )
-        for rid, params, error in report.failures:
-            shown = ", ".join(f"{k}={v}" for k, v in params.items())
-            print(f"  failed {rid} [{shown}]: {error.splitlines()[0] if error else ''}")
-        print(f"results in {out}/results.sqlite")
+    out.info(
+        f"sweep {spec.name}: {report.planned} runs, {report.already_done} done before, "
+        f"{report.submitted} run now; ok {report.ok}, failed {report.failed}"
+    )
+    for rid, params, error in report.failures:  # a warning: shown even with -q
+        shown = ", ".join(f"{k}={v}" for k, v in params.items())
+        out.warning(f"  failed {rid} [{shown}]: {error.splitlines()[0] if error else ''}")
+    out.info(f"results in {dest}/results.sqlite")
     return 1 if report.failed else 0

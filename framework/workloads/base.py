@@ -72,6 +72,11 @@ class Workload(abc.ABC):
     def max_fields(self) -> int:
         """Largest ``nfields`` any ``ALLOC`` in any stream uses (sizes the heap's field table)."""
 
+    def expected_allocations(self) -> int | None:
+        """How many objects the streams allocate in all, roughly (None: unknown). Only for
+        progress bars: the simulation never reads it."""
+        return None
+
     def live_estimate(self) -> tuple[int, int] | None:
         """``(objects, bytes)`` the streams keep live at their peak, roughly (None:
         unknown). Config validation refuses a heap no machine here could simulate."""

@@ -120,6 +120,12 @@ class BinaryTrees(Workload):
     def max_fields(self) -> int:
         return 2
 
+    def expected_allocations(self) -> int:
+        p = self.params
+        trees = sum(self.iterations(d) * ((2 << d) - 1) for d in self.depths())
+        stretch = (4 << p.max_depth) - 1 if p.stretch else 0
+        return trees + stretch + (2 << p.max_depth) - 1
+
     def live_estimate(self) -> tuple[int, int]:
         p = self.params
         # the stretch tree (or the long-lived one) and a tree of max_depth per goroutine

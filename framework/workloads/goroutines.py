@@ -179,6 +179,10 @@ class Goroutines(Workload):
         frames = self.daemons > 0 or p.allocator_frames
         return max(p.pointers, p.frame_object_fields if frames else 0)
 
+    def expected_allocations(self) -> int:
+        p = self.params
+        return p.allocating * p.live_objects + p.replacements
+
     def live_estimate(self) -> tuple[int, int]:
         p = self.params
         with_frames = self.daemons + (p.allocating if p.allocator_frames else 0)

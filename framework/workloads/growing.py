@@ -95,6 +95,11 @@ class Growing(Workload):
     def max_fields(self) -> int:
         return self.params.pointers
 
+    def expected_allocations(self) -> int:
+        p = self.params
+        per_phase = round(p.peak_objects * (1 + p.churn)) + p.flat_allocs
+        return p.base_objects + p.phases * per_phase
+
     def live_estimate(self) -> tuple[int, int]:
         p = self.params
         lo, hi = p.min_size, p.max_size

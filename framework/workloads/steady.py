@@ -65,6 +65,10 @@ class Steady(Workload):
     def max_fields(self) -> int:
         return self.params.pointers
 
+    def expected_allocations(self) -> int:
+        p = self.params
+        return p.live_objects + p.anchors + p.replacements
+
     def live_estimate(self) -> tuple[int, int]:
         p = self.params
         return (
