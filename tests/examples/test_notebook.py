@@ -50,6 +50,7 @@ def test_notebook_executes(tmp_path: Path) -> None:
     km = KernelManager(
         kernel_name=KERNEL,
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]),
+        connection_file=str(tmp_path / "connection.json"),  # not in the user's runtime dir
     )
     source_root = str(Path(framework.__file__).resolve().parents[1])
     paths = [source_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
@@ -59,7 +60,6 @@ def test_notebook_executes(tmp_path: Path) -> None:
         "PYTHONPATH": os.pathsep.join(paths),
         "GCLAB_EXAMPLE_OUT": str(out),
         "IPYTHONDIR": str(tmp_path / "ipython"),
-        "MPLCONFIGDIR": str(tmp_path / "mpl"),
     }
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import framework; print(framework.__file__)"))
