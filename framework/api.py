@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from framework.simulation import RunResult
     from framework.sweep.runner import SweepReport
 
-__all__ = ["Run", "SweepRun", "load_runs", "load_series", "run", "sweep"]
+__all__ = ["Run", "SweepRun", "load", "load_runs", "load_series", "run", "sweep"]
 
 #: the time series a run (and a sweep's store) holds, as ``framework.output``'s CSVs
 SERIES = ("heap", "pauses", "cycles", "intervals")
