@@ -9,7 +9,9 @@ Rules:
   a ``STW pauses`` track (a time-to-safepoint span nested in each pause), a ``GC cycles``
   track (one span per cycle, its phases nested, the cycle's row as args; the concurrent
   sweep after it as a sibling span, cut at the next cycle's start) and, for RC runs, one
-  track per goroutine for its cascades; heap samples become counters (``"ph": "C"``);
+  track per goroutine for its cascades (goroutine pauses, which may overlap, so the STW
+  track leaves them out): STW and cascade spans together sum to ``pause_total_ns``; heap
+  samples become counters (``"ph": "C"``);
 - ``ts`` and ``dur`` are microseconds as floats (simulated ns / 1000, exact to the ns);
   every event has ``name``, ``ph``, ``ts``, ``pid`` and ``tid``; each track's events are
   in time order, an enclosing span before the spans it holds;
@@ -61,6 +63,10 @@ COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("stack_bytes", "stacks", "bytes"),
     ("objects", "objects", "count"),
 )
+
+#: pause phases of one goroutine, not of the world (they may overlap one another): with
+#: cascades.csv they are drawn on the goroutine's track rather than the STW one.
+GOROUTINE_PAUSES = ("rc_cascade",)
 
 _PHASES = (  # (name, start column, end column) of the spans nested in a cycle
     ("sweep termination", "start_ns", "mark_start_ns"),
@@ -190,10 +196,13 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
     for p in range(nprocs):
         events += _track(per_p[p])
 
+    has_cascades = (d / "cascades.csv").is_file()
     stw: list[dict[str, Any]] = []
     for r in pauses:
         start, end, ttsp = int(r["start_ns"]), int(r["end_ns"]), int(r["ttsp_ns"])
         phase = str(r["phase"])
+        if phase in GOROUTINE_PAUSES and has_cascades:
+            continue  # drawn on the goroutine's own track, from cascades.csv
         args = {"phase": phase, "cycle": r["cycle"], "ttsp_ns": ttsp, "duration_ns": end - start}
         stw.append(_span(f"STW {phase.replace('_', ' ')}", "pause", pause_tid, start, end, args))
         if 0 < ttsp <= end - start:
@@ -214,25 +223,18 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
         if int(c.get("sweep_end_ns") or 0) > end:
             sweep_end = min(sweep_end, int(c["sweep_end_ns"]))
         if sweep_end > end:
-            spans.append(_span("sweep", "sweep", cycle_tid, end, sweep_end, {"cycle": c["cycle"]}))
+            spans.append(_span("sweep", "phase", cycle_tid, end, sweep_end, {"cycle": c["cycle"]}))
     events += _track(spans)
 
-    if (d / "cascades.csv").is_file():
+    if has_cascades:
         cascades = read_csv(d / "cascades.csv", ("start_ns", "end_ns", "goroutine", "objects"))
         by_g: dict[int, list[dict[str, Any]]] = {}
         for r in cascades:
-            g = int(r["goroutine"])
+            g, start, end = int(r["goroutine"]), int(r["start_ns"]), int(r["end_ns"])
+            args = {"phase": "rc_cascade", "goroutine": g, "objects": r["objects"]}
+            args["duration_ns"] = end - start
             tid = cycle_tid + 1 + g
-            by_g.setdefault(g, []).append(
-                _span(
-                    "RC cascade",
-                    "cascade",
-                    tid,
-                    int(r["start_ns"]),
-                    int(r["end_ns"]),
-                    {"objects": r["objects"]},
-                )
-            )
+            by_g.setdefault(g, []).append(_span("RC cascade", "cascade", tid, start, end, args))
         for g in sorted(by_g):
             events += _thread(cycle_tid + 1 + g, f"G{g} RC cascades") + _track(by_g[g])
 

@@ -1,0 +1,80 @@
+"""Small runs (about a second each) and a tiny sweep shared by the export tests."""
+
+from pathlib import Path
+
+import pytest
+
+RUNS = {
+    # 4 Ps: a dedicated worker, assists, idle workers, sweeping.
+    "concurrent": """
+[run]
+seed = 3
+gomaxprocs = 4
+
+[workload]
+name = "steady"
+live_objects = 20000
+anchors = 64
+replacements = 200000
+goroutines = 3
+
+[collector]
+name = "concurrent"
+barrier = "hybrid"
+
+[pacer]
+gogc = 50
+""",
+    # 3 Ps: 0.75 workers, so a fractional one (Go's 30% rule).
+    "fractional": """
+[run]
+seed = 3
+gomaxprocs = 3
+
+[workload]
+name = "steady"
+live_objects = 20000
+anchors = 64
+replacements = 200000
+goroutines = 3
+
+[collector]
+name = "concurrent"
+
+[pacer]
+gogc = 50
+""",
+    # Reference counting: cascades are goroutine pauses, RC time on the Ps.
+    "rc": """
+[run]
+seed = 1
+gomaxprocs = 2
+
+[workload]
+name = "binary_trees"
+max_depth = 10
+
+[collector]
+name = "rc"
+cascade_event_objects = 100
+""",
+}
+
+
+@pytest.fixture(scope="session", params=sorted(RUNS))
+def run_dir(request, tmp_path_factory) -> Path:
+    """A folder written by ``gclab run`` for each of ``RUNS``."""
+    from framework.cli import main
+
+    d = tmp_path_factory.mktemp(f"run-{request.param}")
+    cfg = d / f"{request.param}.toml"
+    cfg.write_text(RUNS[request.param])
+    out = d / "run"
+    assert main(["run", str(cfg), "--out", str(out), "-q", "--no-plot"]) == 0
+    return out
+
+
+def tree(folder: Path) -> dict[str, int]:
+    """Every path under ``folder``, with its mtime for files (to assert nothing was written;
+    a folder's own mtime moves when ``out_problem`` probes it)."""
+    return {str(p): p.is_file() and p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
