@@ -5,10 +5,8 @@ Rules:
   ``load_results`` (one row per run: ``run_id``, ``status``, the axes, ``seed``, every
   scalar metric, ``error``); ``pauses``, ``heap``, ``cycles`` and ``intervals`` are
   ``load_series`` (long format: every finished run's rows, with ``run_id`` and the
-  parameters); ``mmu`` and ``bmu`` are ``load_curves``. Reading a table back gives the
-  loader's values and dtypes; the one exception is an object column of integers with gaps
-  (an axis some variants leave unset), which Parquet stores as int64 with nulls and pandas
-  reads back as float64;
+  parameters); ``mmu`` and ``bmu`` are ``load_curves``. Reading a Parquet table back with
+  pandas gives the loader's frame, values and dtypes;
 - a single run folder (``gclab run``'s output) exports as a sweep of one run: ``run_id``
   is the folder's name, the parameter is the config's ``seed``;
 - an object column holding values of several types (an axis such as ``[100, "off"]``) is
