@@ -105,6 +105,27 @@ def read_csv(path: Path, needed: Iterable[str]) -> list[dict[str, Any]]:
         raise BadInputError(f"{path}: cannot read ({e})") from None
 
 
+def read_intervals(path: Path) -> tuple[list[int], list[int], list[int], list[str]]:
+    """intervals.csv as columns ``p``, ``start_ns``, ``end_ns``, ``kind`` (read by pandas:
+    a long run has millions of rows); a missing or non-integer column is a BadInputError."""
+    import pandas as pd
+
+    cols = ("p", "start_ns", "end_ns", "kind")
+    try:
+        df = pd.read_csv(path, dtype={"kind": str})
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # pandas' parser errors too
+        raise BadInputError(f"{path}: cannot read ({e})") from None
+    for c in cols:
+        if c not in df.columns:
+            raise BadInputError(f"{path}: not a gclab run file (no column {c!r})")
+    if df.empty:
+        return [], [], [], []
+    for c in cols[:3]:
+        if not pd.api.types.is_integer_dtype(df[c]) or (c == "p" and (df[c] < 0).any()):
+            raise BadInputError(f"{path}: column {c!r} must hold integers (p at least 0)")
+    return df.p.tolist(), df.start_ns.tolist(), df.end_ns.tolist(), df.kind.tolist()
+
+
 def run_folder_problem(run_dir: str | Path) -> str | None:
     """Why ``run_dir`` is not a folder written by ``gclab run``, or None."""
     d = Path(run_dir)
@@ -166,12 +187,12 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
     summary = read_summary(d)
     T = int(summary["sim_time_ns"])
     nprocs = int(summary.get("gomaxprocs", 1))
-    intervals = read_csv(d / "intervals.csv", ("p", "start_ns", "end_ns", "kind"))
+    ps, starts, ends, kind_names = read_intervals(d / "intervals.csv")
     pauses = read_csv(d / "pauses.csv", ("start_ns", "end_ns", "phase", "cycle", "ttsp_ns"))
     samples = read_csv(d / "heap.csv", ("t_ns",))
     cycles = read_csv(d / "cycles.csv", ("cycle", *{c for _, a, b in _PHASES for c in (a, b)}))
     kinds = {k.name.lower(): k for k in PKind}
-    nprocs = max([nprocs, *(int(r["p"]) + 1 for r in intervals)])
+    nprocs = max([nprocs, *(p + 1 for p in set(ps))])
     pause_tid, cycle_tid = nprocs, nprocs + 1
 
     title = f"gclab run: {summary.get('workload', '?')} / {summary.get('collector', '?')}"
@@ -183,15 +204,22 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
         events += _thread(p, f"P{p}")
     events += _thread(pause_tid, "STW pauses") + _thread(cycle_tid, "GC cycles")
 
+    if unknown := set(kind_names) - set(kinds):
+        raise BadInputError(f"{d / 'intervals.csv'}: unknown kind {sorted(unknown)[0]!r}")
     per_p: dict[int, list[dict[str, Any]]] = {p: [] for p in range(nprocs)}
-    for r in intervals:
-        if r["kind"] not in kinds:
-            raise BadInputError(f"{d / 'intervals.csv'}: unknown kind {r['kind']!r}")
-        kind = kinds[r["kind"]]
-        start, end = min(max(int(r["start_ns"]), 0), T), min(max(int(r["end_ns"]), 0), T)
+    for p, start, end, k in zip(ps, starts, ends, kind_names, strict=True):
+        start, end = min(max(start, 0), T), min(max(end, 0), T)
         if end > start:
-            per_p[int(r["p"])].append(
-                _span(KIND_NAMES[kind], kind.name.lower(), int(r["p"]), start, end, {})
+            per_p[p].append(
+                {
+                    "name": KIND_NAMES[kinds[k]],
+                    "cat": k,
+                    "ph": "X",
+                    "ts": start / 1000,
+                    "dur": (end - start) / 1000,
+                    "pid": PID,
+                    "tid": p,
+                }
             )
     for p in range(nprocs):
         events += _track(per_p[p])
@@ -285,8 +313,7 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
 def dumps(trace: dict[str, Any]) -> str:
     """The trace as JSON text, one event per line."""
     head = {k: v for k, v in trace.items() if k != "traceEvents"}
-    lines = ",\n".join(
-        json.dumps(e, separators=(",", ":"), allow_nan=False) for e in trace["traceEvents"]
-    )
+    enc = json.JSONEncoder(separators=(",", ":"), allow_nan=False)  # one encoder: fast
+    lines = ",\n".join(map(enc.encode, trace["traceEvents"]))
     rest = "".join(f",\n{json.dumps(k)}: {json.dumps(v)}" for k, v in head.items())
     return '{"traceEvents": [\n' + lines + "\n]" + rest + "}\n"
