@@ -158,12 +158,12 @@ def test_out_names_the_file(run_dir, tmp_path, capsys):
     assert json.loads(out.read_text())["traceEvents"]
 
 
-def _damaged_run(run_dir: Path, tmp_path: Path) -> Path:
+def _damaged_run(run_dir: Path, tmp_path: Path, intervals: str) -> Path:
     d = tmp_path / "damaged"
     d.mkdir()
     for f in ("summary.json", "pauses.csv", "heap.csv", "cycles.csv"):
         (d / f).write_bytes((run_dir / f).read_bytes())
-    (d / "intervals.csv").write_text("p,start_ns,end_ns\n0,0,10\n")  # no kind column
+    (d / "intervals.csv").write_text(intervals)
     return d
 
 
@@ -175,6 +175,7 @@ def _damaged_run(run_dir: Path, tmp_path: Path) -> Path:
         ("out_is_a_folder", "--out"),
         ("out_under_a_file", "is a file, not a folder"),
         ("damaged", "intervals.csv: not a gclab run file (no column 'kind')"),
+        ("bad_kind", "intervals.csv: unknown kind 'lunch'"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(run_dir, tmp_path, capsys, case, needle):
@@ -191,7 +192,9 @@ def test_bad_input_exits_2_and_writes_nothing(run_dir, tmp_path, capsys, case, n
         (tmp_path / "f").write_text("x")
         extra = ["--out", str(tmp_path / "f" / "t.json")]
     elif case == "damaged":
-        target = _damaged_run(run_dir, tmp_path)
+        target = _damaged_run(run_dir, tmp_path, "p,start_ns,end_ns\n0,0,10\n")
+    elif case == "bad_kind":
+        target = _damaged_run(run_dir, tmp_path, "p,start_ns,end_ns,kind\n0,0,10,lunch\n")
     before, run_before = tree(tmp_path), tree(run_dir)
     assert main(["trace", str(target), *extra]) == 2
     err = capsys.readouterr().err
