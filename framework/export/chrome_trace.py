@@ -7,8 +7,9 @@ Rules:
   STW pause spans sum to ``pause_total_ns``;
 - one process (``pid`` 1) for the run; one thread per P (``tid`` p, named ``P<p>``), then
   a ``STW pauses`` track (a time-to-safepoint span nested in each pause), a ``GC cycles``
-  track (one span per cycle, its phases nested, the cycle's row as args; the concurrent
-  sweep after it as a sibling span, cut at the next cycle's start) and, for RC runs, one
+  track (one span per cycle, the cycle's row as args; a concurrent cycle's phases nested;
+  a recorded ``sweep_end_ns`` after the cycle's end as a ``sweep`` span, cut at the next
+  cycle's start) and, for RC runs, one
   track per goroutine for its cascades (goroutine pauses, which may overlap, so the STW
   track leaves them out): STW and cascade spans together sum to ``pause_total_ns``; heap
   samples become counters (``"ph": "C"``);
@@ -232,7 +233,8 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
         if phase in GOROUTINE_PAUSES and has_cascades:
             continue  # drawn on the goroutine's own track, from cascades.csv
         args = {"phase": phase, "cycle": r["cycle"], "ttsp_ns": ttsp, "duration_ns": end - start}
-        stw.append(_span(f"STW {phase.replace('_', ' ')}", "pause", pause_tid, start, end, args))
+        name = "STW" if phase == "stw" else f"STW {phase.replace('_', ' ')}"
+        stw.append(_span(name, "pause", pause_tid, start, end, args))
         if 0 < ttsp <= end - start:
             stw.append(_span("time to safepoint", "ttsp", pause_tid, start, start + ttsp, {}))
     events += _track(stw)
@@ -243,13 +245,15 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
         if end <= start:
             continue
         spans.append(_span(f"GC {c['cycle']}", "cycle", cycle_tid, start, end, c))
-        for name, a, b in _PHASES:
-            lo, hi = max(int(c[a]), start), min(int(c[b]), end)
-            if hi > lo:
-                spans.append(_span(name, "phase", cycle_tid, lo, hi, {"cycle": c["cycle"]}))
-        sweep_end = int(cycles[i + 1]["start_ns"]) if i + 1 < len(cycles) else T
-        if int(c.get("sweep_end_ns") or 0) > end:
-            sweep_end = min(sweep_end, int(c["sweep_end_ns"]))
+        mark = c.get("concurrent_mark_ns")
+        if isinstance(mark, int | float) and mark > 0:  # phases of a concurrent cycle
+            for name, a, b in _PHASES:
+                lo, hi = max(int(c[a]), start), min(int(c[b]), end)
+                if hi > lo:
+                    spans.append(_span(name, "phase", cycle_tid, lo, hi, {"cycle": c["cycle"]}))
+        sweep_end = int(c.get("sweep_end_ns") or 0)  # 0: not recorded
+        if i + 1 < len(cycles):
+            sweep_end = min(sweep_end, int(cycles[i + 1]["start_ns"]))
         if sweep_end > end:
             spans.append(_span("sweep", "phase", cycle_tid, end, sweep_end, {"cycle": c["cycle"]}))
     events += _track(spans)

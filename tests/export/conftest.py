@@ -44,6 +44,22 @@ name = "concurrent"
 [pacer]
 gogc = 50
 """,
+    # Stop the world: every cycle is one pause.
+    "stw": """
+[run]
+seed = 2
+gomaxprocs = 2
+
+[workload]
+name = "steady"
+live_objects = 20000
+anchors = 64
+replacements = 200000
+goroutines = 2
+
+[collector]
+name = "stw"
+""",
     # Reference counting: cascades are goroutine pauses, RC time on the Ps.
     "rc": """
 [run]
