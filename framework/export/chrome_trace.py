@@ -1,24 +1,22 @@
 """A run folder as Chrome trace-event JSON, the format Perfetto and chrome://tracing open.
 
 Rules:
-- the trace shows what the metrics count: per-P intervals clipped to ``[0, sim_time_ns]``
-  as ``cpu_by_kind`` clips them, so the busy time per kind summed over a trace's P tracks
-  is the summary's figure (``mutator_ns``, ``stw_cpu_ns``, ``assist_ns``, ...), and the
-  STW pause spans sum to ``pause_total_ns``;
-- one process (``pid`` 1) for the run; one thread per P (``tid`` p, named ``P<p>``), then
-  a ``STW pauses`` track (a time-to-safepoint span nested in each pause), a ``GC cycles``
-  track (one span per cycle, the cycle's row as args; a concurrent cycle's phases nested;
-  a recorded ``sweep_end_ns`` after the cycle's end as a ``sweep`` span, cut at the next
-  cycle's start) and, for RC runs, one
-  track per goroutine for its cascades (goroutine pauses, which may overlap, so the STW
-  track leaves them out): STW and cascade spans together sum to ``pause_total_ns``; heap
-  samples become counters (``"ph": "C"``);
+- the trace shows what the metrics count: per-P intervals are clipped to
+  ``[0, sim_time_ns]`` as ``cpu_by_kind`` clips them, so the busy time per kind summed over
+  the P tracks is the summary's figure (``mutator_ns``, ``stw_cpu_ns``, ``assist_ns``...),
+  and the pause spans (STW and RC cascades) sum to ``pause_total_ns``;
+- one process (``pid`` 1) for the run, with these tracks (threads): one per P (``tid`` p,
+  named ``P<p>``); ``STW pauses`` (time to safepoint nested in each); ``GC cycles`` (one
+  span per cycle with the cycle's row as args, a concurrent cycle's phases nested, and a
+  ``sweep`` span where ``sweep_end_ns`` was recorded); for RC runs one per goroutine for
+  its cascades (goroutine pauses, which may overlap one another, so not on the STW track);
+  heap samples are counters (``"ph": "C"``);
 - ``ts`` and ``dur`` are microseconds as floats (simulated ns / 1000, exact to the ns);
-  every event has ``name``, ``ph``, ``ts``, ``pid`` and ``tid``; each track's events are
-  in time order, an enclosing span before the spans it holds;
-- only the run folder's own files are read (``summary.json`` and the CSVs of
-  ``framework.output``); a folder without them, or a CSV missing a column, is a
-  ``BadInputError`` naming the file.
+  every event has ``name``, ``ph``, ``ts``, ``pid`` and ``tid``; each track's events are in
+  time order, an enclosing span before the spans it holds, and spans on a track nest;
+- only the run folder's own files are read (``summary.json`` and ``framework.output``'s
+  CSVs); a folder without them, a CSV missing a column or holding a non-integer where an
+  integer belongs, is a ``BadInputError`` naming the file.
 """
 
 from __future__ import annotations
@@ -93,17 +91,24 @@ def _number(text: str) -> int | float | str:
         return v if math.isfinite(v) else text
 
 
-def read_csv(path: Path, needed: Iterable[str]) -> list[dict[str, Any]]:
-    """The rows of a run's CSV with numbers parsed; a missing column is a BadInputError."""
+def read_csv(path: Path, ints: Iterable[str], strs: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The rows of a run's CSV with numbers parsed; the ``ints`` columns must hold integers
+    and the ``strs`` columns must exist, else a BadInputError naming the file."""
+    ints, strs = tuple(ints), tuple(strs)
     try:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
+            missing = [c for c in (*ints, *strs) if c not in (reader.fieldnames or [])]
             if missing:
                 raise BadInputError(f"{path}: not a gclab run file (no column {missing[0]!r})")
-            return [{k: _number(v) for k, v in row.items() if k is not None} for row in reader]
+            rows = [{k: _number(v) for k, v in row.items() if k is not None} for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise BadInputError(f"{path}: cannot read ({e})") from None
+    for i, row in enumerate(rows, start=2):
+        for c in ints:
+            if not isinstance(row[c], int):
+                raise BadInputError(f"{path}: line {i}: {c} is {row[c]!r}, not an integer")
+    return rows
 
 
 def read_intervals(path: Path) -> tuple[list[int], list[int], list[int], list[str]]:
@@ -139,13 +144,14 @@ def run_folder_problem(run_dir: str | Path) -> str | None:
 
 
 def read_summary(run_dir: Path) -> dict[str, Any]:
+    """A run's summary.json; a BadInputError unless it is a JSON object of a run."""
     path = run_dir / "summary.json"
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise BadInputError(f"{path}: cannot read ({e})") from None
-    if not isinstance(summary, dict) or "sim_time_ns" not in summary:
-        raise BadInputError(f"{path}: not a gclab run summary (no sim_time_ns)")
+    if not isinstance(summary, dict) or not isinstance(summary.get("sim_time_ns"), int):
+        raise BadInputError(f"{path}: not a gclab run summary (no integer sim_time_ns)")
     return summary
 
 
@@ -187,119 +193,34 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
         raise BadInputError(msg)
     summary = read_summary(d)
     T = int(summary["sim_time_ns"])
-    nprocs = int(summary.get("gomaxprocs", 1))
-    ps, starts, ends, kind_names = read_intervals(d / "intervals.csv")
-    pauses = read_csv(d / "pauses.csv", ("start_ns", "end_ns", "phase", "cycle", "ttsp_ns"))
+    intervals = read_intervals(d / "intervals.csv")
+    pauses = read_csv(d / "pauses.csv", ("start_ns", "end_ns", "ttsp_ns"), ("phase", "cycle"))
     samples = read_csv(d / "heap.csv", ("t_ns",))
-    cycles = read_csv(d / "cycles.csv", ("cycle", *{c for _, a, b in _PHASES for c in (a, b)}))
-    kinds = {k.name.lower(): k for k in PKind}
-    nprocs = max([nprocs, *(p + 1 for p in set(ps))])
-    pause_tid, cycle_tid = nprocs, nprocs + 1
+    cycles = read_csv(
+        d / "cycles.csv", ("cycle", *dict.fromkeys(c for p in _PHASES for c in p[1:]))
+    )
+    cascades = None
+    if (d / "cascades.csv").is_file():
+        cascades = read_csv(d / "cascades.csv", ("start_ns", "end_ns", "goroutine", "objects"))
+    unreclaimed = []
+    if (d / "unreclaimed.csv").is_file():
+        unreclaimed = read_csv(d / "unreclaimed.csv", ("t_ns", "bytes"))
 
+    nprocs = max([int(summary.get("gomaxprocs", 1)), *(p + 1 for p in set(intervals[0]))])
+    pause_tid, cycle_tid = nprocs, nprocs + 1
     title = f"gclab run: {summary.get('workload', '?')} / {summary.get('collector', '?')}"
-    events: list[dict[str, Any]] = [
+    events = [
         _meta("process_name", 0, {"name": f"{title} (GOMAXPROCS {nprocs})"}),
         _meta("process_sort_index", 0, {"sort_index": 0}),
     ]
     for p in range(nprocs):
         events += _thread(p, f"P{p}")
-    events += _thread(pause_tid, "STW pauses") + _thread(cycle_tid, "GC cycles")
-
-    if unknown := set(kind_names) - set(kinds):
-        raise BadInputError(f"{d / 'intervals.csv'}: unknown kind {sorted(unknown)[0]!r}")
-    per_p: dict[int, list[dict[str, Any]]] = {p: [] for p in range(nprocs)}
-    for p, start, end, k in zip(ps, starts, ends, kind_names, strict=True):
-        start, end = min(max(start, 0), T), min(max(end, 0), T)
-        if end > start:
-            per_p[p].append(
-                {
-                    "name": KIND_NAMES[kinds[k]],
-                    "cat": k,
-                    "ph": "X",
-                    "ts": start / 1000,
-                    "dur": (end - start) / 1000,
-                    "pid": PID,
-                    "tid": p,
-                }
-            )
-    for p in range(nprocs):
-        events += _track(per_p[p])
-
-    has_cascades = (d / "cascades.csv").is_file()
-    stw: list[dict[str, Any]] = []
-    for r in pauses:
-        start, end, ttsp = int(r["start_ns"]), int(r["end_ns"]), int(r["ttsp_ns"])
-        phase = str(r["phase"])
-        if phase in GOROUTINE_PAUSES and has_cascades:
-            continue  # drawn on the goroutine's own track, from cascades.csv
-        args = {"phase": phase, "cycle": r["cycle"], "ttsp_ns": ttsp, "duration_ns": end - start}
-        name = "STW" if phase == "stw" else f"STW {phase.replace('_', ' ')}"
-        stw.append(_span(name, "pause", pause_tid, start, end, args))
-        if 0 < ttsp <= end - start:
-            stw.append(_span("time to safepoint", "ttsp", pause_tid, start, start + ttsp, {}))
-    events += _track(stw)
-
-    spans: list[dict[str, Any]] = []
-    for i, c in enumerate(cycles):
-        start, end = int(c["start_ns"]), int(c["end_ns"])
-        if end <= start:
-            continue
-        spans.append(_span(f"GC {c['cycle']}", "cycle", cycle_tid, start, end, c))
-        mark = c.get("concurrent_mark_ns")
-        if isinstance(mark, int | float) and mark > 0:  # phases of a concurrent cycle
-            for name, a, b in _PHASES:
-                lo, hi = max(int(c[a]), start), min(int(c[b]), end)
-                if hi > lo:
-                    spans.append(_span(name, "phase", cycle_tid, lo, hi, {"cycle": c["cycle"]}))
-        sweep_end = int(c.get("sweep_end_ns") or 0)  # 0: not recorded
-        if i + 1 < len(cycles):
-            sweep_end = min(sweep_end, int(cycles[i + 1]["start_ns"]))
-        if sweep_end > end:
-            spans.append(_span("sweep", "phase", cycle_tid, end, sweep_end, {"cycle": c["cycle"]}))
-    events += _track(spans)
-
-    if has_cascades:
-        cascades = read_csv(d / "cascades.csv", ("start_ns", "end_ns", "goroutine", "objects"))
-        by_g: dict[int, list[dict[str, Any]]] = {}
-        for r in cascades:
-            g, start, end = int(r["goroutine"]), int(r["start_ns"]), int(r["end_ns"])
-            args = {"phase": "rc_cascade", "goroutine": g, "objects": r["objects"]}
-            args["duration_ns"] = end - start
-            tid = cycle_tid + 1 + g
-            by_g.setdefault(g, []).append(_span("RC cascade", "cascade", tid, start, end, args))
-        for g in sorted(by_g):
-            events += _thread(cycle_tid + 1 + g, f"G{g} RC cascades") + _track(by_g[g])
-
-    samples.sort(key=lambda s: s["t_ns"])
-    for col, name, unit in COUNTERS:
-        for s in samples:
-            v = s.get(col)
-            if isinstance(v, int | float) and v >= 0:
-                events.append(
-                    {
-                        "name": name,
-                        "cat": "heap",
-                        "ph": "C",
-                        "ts": us(int(s["t_ns"])),
-                        "pid": PID,
-                        "tid": 0,
-                        "args": {unit: v},
-                    }
-                )
-    if (d / "unreclaimed.csv").is_file():
-        for s in read_csv(d / "unreclaimed.csv", ("t_ns", "bytes")):
-            events.append(
-                {
-                    "name": "unreclaimed garbage",
-                    "cat": "heap",
-                    "ph": "C",
-                    "ts": us(int(s["t_ns"])),
-                    "pid": PID,
-                    "tid": 0,
-                    "args": {"bytes": s["bytes"]},
-                }
-            )
-
+    events += _p_tracks(intervals, nprocs, T, d / "intervals.csv")
+    events += _thread(pause_tid, "STW pauses")
+    events += _pause_track(pauses, pause_tid, skip_goroutine_pauses=cascades is not None)
+    events += _thread(cycle_tid, "GC cycles") + _cycle_track(cycles, cycle_tid)
+    events += _cascade_tracks(cascades or [], cycle_tid + 1)
+    events += _counters(samples, unreclaimed)
     return {
         "traceEvents": events,
         "displayTimeUnit": "ns",
@@ -312,6 +233,107 @@ def build_trace(run_dir: str | Path) -> dict[str, Any]:
             "sim_time_ns": T,
         },
     }
+
+
+def _p_tracks(
+    intervals: tuple[list[int], list[int], list[int], list[str]], nprocs: int, T: int, path: Path
+) -> list[dict[str, Any]]:
+    """One span per interval, clipped to ``[0, T]``, on its P's track."""
+    kinds = {k.name.lower(): k for k in PKind}
+    if unknown := set(intervals[3]) - set(kinds):
+        raise BadInputError(f"{path}: unknown kind {sorted(unknown)[0]!r}")
+    per_p: list[list[dict[str, Any]]] = [[] for _ in range(nprocs)]
+    for p, start, end, k in zip(*intervals, strict=True):
+        start, end = min(max(start, 0), T), min(max(end, 0), T)
+        if end > start:  # built inline: a long run has millions
+            per_p[p].append(
+                {
+                    "name": KIND_NAMES[kinds[k]],
+                    "cat": k,
+                    "ph": "X",
+                    "ts": start / 1000,
+                    "dur": (end - start) / 1000,
+                    "pid": PID,
+                    "tid": p,
+                }
+            )
+    return [e for track in per_p for e in _track(track)]
+
+
+def _pause_track(
+    pauses: list[dict[str, Any]], tid: int, skip_goroutine_pauses: bool
+) -> list[dict[str, Any]]:
+    """The stop-the-world pauses, each with its time to safepoint nested."""
+    spans = []
+    for r in pauses:
+        start, end, ttsp, phase = r["start_ns"], r["end_ns"], r["ttsp_ns"], str(r["phase"])
+        if phase in GOROUTINE_PAUSES and skip_goroutine_pauses:
+            continue  # on the goroutine's own track, from cascades.csv
+        args = {"phase": phase, "cycle": r["cycle"], "ttsp_ns": ttsp, "duration_ns": end - start}
+        name = "STW" if phase == "stw" else f"STW {phase.replace('_', ' ')}"
+        spans.append(_span(name, "pause", tid, start, end, args))
+        if 0 < ttsp <= end - start:
+            spans.append(_span("time to safepoint", "ttsp", tid, start, start + ttsp, {}))
+    return _track(spans)
+
+
+def _cycle_track(cycles: list[dict[str, Any]], tid: int) -> list[dict[str, Any]]:
+    """One span per GC cycle (its row as args), a concurrent cycle's phases nested."""
+    spans = []
+    for i, c in enumerate(cycles):
+        start, end = c["start_ns"], c["end_ns"]
+        if end <= start:
+            continue
+        spans.append(_span(f"GC {c['cycle']}", "cycle", tid, start, end, c))
+        mark = c.get("concurrent_mark_ns")
+        if isinstance(mark, int | float) and mark > 0:  # a stop-the-world cycle has none
+            for name, a, b in _PHASES:
+                lo, hi = max(c[a], start), min(c[b], end)
+                if hi > lo:
+                    spans.append(_span(name, "phase", tid, lo, hi, {"cycle": c["cycle"]}))
+        sweep_end = c.get("sweep_end_ns")
+        if isinstance(sweep_end, int) and sweep_end > end:  # 0 when not recorded
+            if i + 1 < len(cycles):
+                sweep_end = min(sweep_end, cycles[i + 1]["start_ns"])
+            spans.append(_span("sweep", "phase", tid, end, sweep_end, {"cycle": c["cycle"]}))
+    return _track(spans)
+
+
+def _cascade_tracks(cascades: list[dict[str, Any]], first_tid: int) -> list[dict[str, Any]]:
+    """RC cascades (goroutine pauses), one track per goroutine (``tid`` first_tid + g)."""
+    by_g: dict[int, list[dict[str, Any]]] = {}
+    for r in cascades:
+        g, start, end = r["goroutine"], r["start_ns"], r["end_ns"]
+        args = {"phase": "rc_cascade", "goroutine": g, "objects": r["objects"]}
+        args["duration_ns"] = end - start
+        by_g.setdefault(g, []).append(
+            _span("RC cascade", "cascade", first_tid + g, start, end, args)
+        )
+    events = []
+    for g in sorted(by_g):
+        events += _thread(first_tid + g, f"G{g} RC cascades") + _track(by_g[g])
+    return events
+
+
+def _counter(name: str, t_ns: int, unit: str, value: int | float) -> dict[str, Any]:
+    return {"name": name, "cat": "heap", "ph": "C", "ts": us(t_ns), "pid": PID, "tid": 0,
+            "args": {unit: value}}  # fmt: skip
+
+
+def _counters(
+    samples: list[dict[str, Any]], unreclaimed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Heap samples (and unreclaimed garbage) as counters, each in time order."""
+    samples = sorted(samples, key=lambda s: s["t_ns"])
+    events = [
+        _counter(name, s["t_ns"], unit, s[col])
+        for col, name, unit in COUNTERS
+        for s in samples
+        if isinstance(s.get(col), int | float) and s[col] >= 0
+    ]
+    for s in sorted(unreclaimed, key=lambda s: s["t_ns"]):
+        events.append(_counter("unreclaimed garbage", s["t_ns"], "bytes", s["bytes"]))
+    return events
 
 
 def dumps(trace: dict[str, Any]) -> str:

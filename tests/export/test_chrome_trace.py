@@ -178,6 +178,7 @@ def _damaged_run(run_dir: Path, tmp_path: Path, intervals: str) -> Path:
         ("out_under_a_file", "is a file, not a folder"),
         ("damaged", "intervals.csv: not a gclab run file (no column 'kind')"),
         ("bad_kind", "intervals.csv: unknown kind 'lunch'"),
+        ("bad_number", "pauses.csv: line 2: end_ns is 'soon', not an integer"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(run_dir, tmp_path, capsys, case, needle):
@@ -197,6 +198,9 @@ def test_bad_input_exits_2_and_writes_nothing(run_dir, tmp_path, capsys, case, n
         target = _damaged_run(run_dir, tmp_path, "p,start_ns,end_ns\n0,0,10\n")
     elif case == "bad_kind":
         target = _damaged_run(run_dir, tmp_path, "p,start_ns,end_ns,kind\n0,0,10,lunch\n")
+    elif case == "bad_number":
+        target = _damaged_run(run_dir, tmp_path, (run_dir / "intervals.csv").read_text())
+        (target / "pauses.csv").write_text("start_ns,end_ns,phase,cycle,ttsp_ns\n1,soon,stw,1,0\n")
     before, run_before = tree(tmp_path), tree(run_dir)
     assert main(["trace", str(target), *extra]) == 2
     err = capsys.readouterr().err
