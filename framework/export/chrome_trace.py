@@ -136,7 +136,8 @@ def run_folder_problem(run_dir: str | Path) -> str | None:
     """Why ``run_dir`` is not a folder written by ``gclab run``, or None."""
     d = Path(run_dir)
     if not d.is_dir():
-        return f"{d}: no such folder; give a run folder written by gclab run"
+        what = "is a file, not a folder" if d.exists() else "no such folder"
+        return f"{d}: {what}; give a run folder written by gclab run"
     missing = [f for f in RUN_FILES if not (d / f).is_file()]
     if missing:
         return f"{d}: not a run folder (no {missing[0]}); give a folder written by gclab run"

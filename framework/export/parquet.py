@@ -56,7 +56,8 @@ def source_kind(folder: str | Path) -> str:
 
     d = Path(folder)
     if not d.is_dir():
-        raise BadInputError(f"{d}: no such folder; give a sweep folder or a run folder")
+        what = "is a file, not a folder" if d.exists() else "no such folder"
+        raise BadInputError(f"{d}: {what}; give a sweep folder or a run folder")
     if (d / DB_NAME).is_file():
         return "sweep"
     if run_folder_problem(d) is None:
