@@ -151,13 +151,16 @@ def write_tables(tables: dict[str, pd.DataFrame], out: str | Path, fmt: str) -> 
     for name, df in tables.items():
         path = out / f"{name}.{fmt}"
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        try:
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
 
-            pq.write_table(arrow_table(df), tmp)
-        else:
-            df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
+                pq.write_table(arrow_table(df), tmp)
+            else:
+                df.to_csv(tmp, index=False)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)  # only left if writing failed
         paths.append(path)
     return paths
 
