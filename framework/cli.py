@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", metavar="FILE", help="write it here (default: standard output)")
     s.set_defaults(func=_cmd_schema)
+    from framework.export.command import add_parsers as add_trace_and_export
+
+    add_trace_and_export(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

@@ -54,6 +54,14 @@ GCTRACE = (
     "4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n"
 )
 
+RUN_FILES = {  # a tiny run folder, as gclab run writes one (for gclab trace and export)
+    "summary.json": b'{"sim_time_ns": 1000, "gomaxprocs": 1}\n',
+    "intervals.csv": b"p,start_ns,end_ns,kind\n0,0,1000,mutator\n",
+    "pauses.csv": b"start_ns,end_ns,phase,cycle,ttsp_ns,duration_ns\n",
+    "heap.csv": b"t_ns,heap_live\n500,1024\n",
+    "cycles.csv": b"cycle,start_ns,mark_start_ns,mark_end_ns,end_ns\n",
+}
+
 FILES: dict[str, bytes] = {
     "good.toml": GOOD.encode(),
     "rc.toml": RC.encode(),
@@ -81,6 +89,9 @@ FILES: dict[str, bytes] = {
     "trace.log": GCTRACE.encode(),
     "corrupt/results.sqlite": bytes(range(256)) * 16,
     "empty/results.sqlite": b"",
+    **{f"{d}/{f}": data for d in ("arun", "badrun") for f, data in RUN_FILES.items()},
+    "badrun/intervals.csv": b"p,start_ns,end_ns\n0,0,10\n",
+    "nosummary/intervals.csv": RUN_FILES["intervals.csv"],
 }
 
 
@@ -299,6 +310,7 @@ def _argument_probes() -> list[Probe]:
         _p("arguments", "--baseline", "report", "done", "--baseline", "x=1", "--out", "o"),
         _p("arguments", "--scale", "experiment", "gogc", "--scale", "huge", "--out", "o"),
         _p("arguments", "experiment", "experiment", "nope", "--out", "o"),
+        _p("arguments", "--format", "export", "done", "--format", "xml", "--out", "o"),
     ]
 
 
@@ -312,13 +324,17 @@ def _out_probes() -> list[Probe]:
         ("plot", "done"),
         ("experiment", "gogc", "--scale", "tiny", "--jobs", "1"),
         ("gctrace", "import", "trace.log"),
+        ("trace", "arun"),
+        ("export", "done"),
+        ("export", "arun", "--format", "csv"),
     ]
     for cmd in commands:
         for t in targets:
-            if cmd[0] == "gctrace" and t == "afile":
-                continue  # overwriting a file with the CSV is what --out asks for
+            if cmd[0] in ("gctrace", "trace") and t == "afile":
+                continue  # overwriting a file with the output is what --out asks for
             out.append(Probe("--out", (*cmd, "--out", t), "--out"))
     out.append(_p("--out", "--out", "gctrace", "import", "trace.log", "--out", "adir"))
+    out.append(_p("--out", "--out", "trace", "arun", "--out", "adir"))
     return out
 
 
@@ -346,6 +362,10 @@ def _reader_probes() -> list[Probe]:
         out.append(_p("stores and CSVs", "--gctrace", "plot", "done", "--out", "o", "--gctrace", f))
     for f in ("binary.log", "empty.log", "adir", "nocols.csv", "random.toml"):
         out.append(_p("stores and CSVs", f, "gctrace", "import", f, "--out", "o.csv"))
+    for d in ("done", "adir", "afile", "missing", "nosummary", "badrun", "corrupt"):
+        out.append(_p("stores and CSVs", d, "trace", d, "--out", "o.json"))
+    for d in ("corrupt", "empty", "foreign", "afile", "adir", "missing", "nosummary"):
+        out.append(_p("stores and CSVs", d, "export", d, "--out", "o"))
     return out
 
 
