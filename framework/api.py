@@ -62,9 +62,11 @@ def set_args(overrides: Mapping[str, Any]) -> list[str]:
 def load(config: Mapping[str, Any] | str | Path | Config, /, **overrides: Any) -> Config:
     """The validated ``Config`` of ``config`` (a dict, a TOML file, or a ``Config``) with
     ``overrides`` applied: what ``gclab run CONFIG --set ...`` would run."""
+    from framework import plugins
     from framework.config import Config, config_to_dict, load_config, parse_config
     from framework.config.loader import apply_overrides
 
+    plugins.load_entry_points()
     args = set_args(overrides)
     if isinstance(config, str | Path):
         return load_config(config, args)
@@ -186,12 +188,14 @@ def sweep(
     ``status`` and ``error`` columns of ``load_runs``) and the others go on. A bad spec
     raises ``ConfigError``, a store of another sweep ``StoreError``.
     """
+    from framework import plugins
     from framework.config import ConfigError
     from framework.sweep.executors import make_executor
     from framework.sweep.runner import run_sweep
     from framework.sweep.spec import build_sweep, load_sweep
     from framework.sweep.store import FolderLock, Store
 
+    plugins.load_entry_points()
     args = set_args(overrides)
     if isinstance(spec, str | Path):
         parsed = load_sweep(spec, args)

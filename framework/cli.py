@@ -81,6 +81,18 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     return 0 if not study.check(rows) else 1
 
 
+def _cmd_check_plugin(args: argparse.Namespace) -> int:
+    from framework import conformance
+
+    try:
+        kind = args.kind or conformance.kind_of(args.name)
+    except KeyError as e:
+        return usage_error(f"check-plugin: {e.args[0]}")
+    report = conformance.check(args.name, kind)
+    console.result(str(report))
+    return 0 if report.ok else 1
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -104,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gclab", description="Simulate garbage collectors in Go's shape."
     )
     p.add_argument("--version", action="version", version=f"gclab {_version()}")
+    p.add_argument(
+        "--plugin",
+        action="append",
+        metavar="MODULE",
+        help="import a plugin module (a dotted name or a .py file) that registers workloads, "
+        "collectors or pacers; repeatable. Installed plugins (entry points) load by themselves",
+    )
     _add_verbosity(p, top=True)
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run one simulation from a TOML config")
@@ -147,6 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_calibrate(sub)
     add_explore(sub)
+    cp = sub.add_parser(
+        "check-plugin",
+        help="run the conformance suite (safety, progress, determinism, accounting) on a "
+        "registered workload, collector or pacer",
+    )
+    cp.add_argument("name", help="the registered name (use --plugin to load an unpackaged one)")
+    cp.add_argument("--kind", choices=("workload", "collector", "pacer"), help="if ambiguous")
+    cp.set_defaults(func=_cmd_check_plugin)
     s = sub.add_parser(
         "schema",
         help="write the JSON Schema of a config file (for editors: see the README)",
@@ -201,6 +228,14 @@ def main(argv: list[str] | None = None) -> int:
         return usage_error("-q and -v: give at most one of them")
     args.quiet, args.verbose = quiet, verbose
     console.configure(console.QUIET if quiet else console.VERBOSE if verbose else console.NORMAL)
+    from framework import plugins
+
+    try:
+        plugins.load_entry_points()
+        for spec in args.plugin or []:
+            plugins.load(spec)
+    except plugins.PluginError as e:
+        return usage_error(str(e))
     try:
         return int(args.func(args))
     except BadInputError as e:  # the one guard for what readers find wrong in users' files

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from framework import collectors, pacer
-from framework.config.schema import Config
+from framework.config.schema import current_model
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -52,7 +52,7 @@ _BASE = {"type": "string", "description": "a config this file overrides, relativ
 
 def config_schema() -> dict[str, Any]:
     """The schema of a config file, as a JSON-ready dict."""
-    whole = Config.model_json_schema()
+    whole = current_model().model_json_schema()
     defs = whole.pop("$defs", {})
     props = whole["properties"]
     for ref in props["workload"]["oneOf"]:  # the discriminator: pydantic requires it

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from framework.config.schema import Config
+from framework.config.schema import Config, current_model
 
 
 class ConfigError(ValueError):
@@ -227,7 +227,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> Config:
     if errs:
         raise ConfigError(errs, source)
     try:
-        return Config.model_validate(checked, strict=True)
+        return current_model().model_validate(checked, strict=True)
     except ValidationError as e:
         raise ConfigError(_explain(e.errors(), checked), source) from None
 

@@ -2,7 +2,10 @@
 
 Workload and collector sections are discriminated by ``name`` and their parameter models are
 declared next to each plug-in (``Workload.Params``, ``Collector.Params``), then assembled here
-from the registries, so a new plug-in adds no edit to this file.
+from the registries, so a new plug-in adds no edit to this file. A plug-in registered after
+this module was imported (an entry point, ``gclab --plugin``, a notebook) is taken in by
+``current_model``, which rebuilds the unions when a registry has changed; validation always
+goes through it (``loader.parse_config``).
 """
 
 from __future__ import annotations
@@ -166,9 +169,26 @@ def _union(models: list[type[BaseModel]]) -> Any:
     return Annotated[Union[tuple(models)], Field(discriminator="name")]  # noqa: UP007
 
 
-WorkloadUnion = _union([w.Params for w in workloads.all_workloads().values()])
-CollectorUnion = _union([c.Params for c in collectors.all_collectors().values()])
-PacerUnion = _union([p.Params for p in pacer.all_pacers().values()])
+def _section_models() -> dict[str, list[type[BaseModel]]]:
+    return {
+        "workload": [w.Params for w in workloads.all_workloads().values()],
+        "collector": [c.Params for c in collectors.all_collectors().values()],
+        "pacer": [p.Params for p in pacer.all_pacers().values()],
+    }
+
+
+def _unions() -> dict[str, Any]:
+    return {k: _union(v) for k, v in _section_models().items()}
+
+
+def _registry_key() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(r.names()) for r in (workloads, collectors, pacer))
+
+
+_UNIONS = _unions()
+WorkloadUnion = _UNIONS["workload"]
+CollectorUnion = _UNIONS["collector"]
+PacerUnion = _UNIONS["pacer"]
 
 
 class Config(_Strict):
@@ -215,6 +235,23 @@ class Config(_Strict):
             if problem:
                 raise ValueError(f"workload: {problem}")
         return self
+
+
+_built_for = _registry_key()
+
+
+def current_model() -> type[Config]:
+    """``Config``, its plug-in sections rebuilt first if a registry changed since."""
+    global _built_for
+    key = _registry_key()
+    if key != _built_for:
+        for section, models in _section_models().items():
+            info = Config.model_fields[section]
+            info.annotation = Union[tuple(models)] if len(models) > 1 else models[0]  # noqa: UP007
+            info.discriminator = "name" if len(models) > 1 else None
+        Config.model_rebuild(force=True)
+        _built_for = key
+    return Config
 
 
 def _fmt_bytes(n: float) -> str:

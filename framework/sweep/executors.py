@@ -20,7 +20,7 @@ from typing import Any
 
 from framework.sweep.worker import Outcome, die_with, execute
 
-Task = tuple[str, dict[str, Any]]
+Task = tuple[Any, ...]  # (run_id, config dict, plugin modules): see worker.execute
 EXECUTORS = ("serial", "local", "dask")
 
 

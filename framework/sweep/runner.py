@@ -16,6 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from framework.plugins import outside_modules
 from framework.sweep.spec import SweepSpec
 from framework.sweep.store import Store
 
@@ -51,7 +52,8 @@ def run_sweep(
     todo = plan(spec, store, retry_failed)
     before = store.counts()
     session = store.start_session(f"{executor.name} x{executor.jobs}", len(spec.runs), len(todo))
-    tasks = [(spec.runs[i].run_id, spec.runs[i].config) for i in todo]
+    modules = outside_modules()  # plugins the workers import before validating
+    tasks = [(spec.runs[i].run_id, spec.runs[i].config, modules) for i in todo]
     ok = failed = 0
     bar = tqdm(
         total=len(tasks),

@@ -110,13 +110,17 @@ def simulate_config(cfg: Any) -> Any:
     return simulate(cfg)
 
 
-def execute(task: tuple[str, dict[str, Any]]) -> Outcome:
-    """Run one sweep task ``(run_id, resolved config dict)``; never raises."""
-    rid, config = task
+def execute(task: tuple[Any, ...]) -> Outcome:
+    """Run one sweep task ``(run_id, resolved config dict[, plugin modules])``; never
+    raises. The plugin modules (``plugins.outside_modules``) are imported first."""
+    rid, config = task[0], task[1]
     who = f"{socket.gethostname()}:{os.getpid()}"
     t0 = time.perf_counter()
     try:
+        from framework import plugins
         from framework.config import parse_config
+
+        plugins.ensure(task[2] if len(task) > 2 else ())
 
         result = simulate_config(parse_config(config, f"run {rid}"))
         summary = dict(result.summary)

@@ -311,6 +311,12 @@ def _argument_probes() -> list[Probe]:
         _p("arguments", "--scale", "experiment", "gogc", "--scale", "huge", "--out", "o"),
         _p("arguments", "experiment", "experiment", "nope", "--out", "o"),
         _p("arguments", "--format", "export", "done", "--format", "xml", "--out", "o"),
+        _p("arguments", "--plugin", "--plugin", "no_such_plugin_module", "run", "good.toml"),
+        _p("arguments", "--plugin", "--plugin", "nofile.py", "check-plugin", "steady"),
+        _p("arguments", "--plugin", "--plugin", "good.toml", "schema", "--out", "s.json"),
+        _p("arguments", "check-plugin", "check-plugin", "no_such_plugin"),
+        _p("arguments", "--kind", "check-plugin", "steady", "--kind", "barrier"),
+        _p("arguments", "-q", "-q", "run", "good.toml", "-v", "--out", "o"),
     ]
 
 
@@ -327,14 +333,16 @@ def _out_probes() -> list[Probe]:
         ("trace", "arun"),
         ("export", "done"),
         ("export", "arun", "--format", "csv"),
+        ("schema",),
     ]
     for cmd in commands:
         for t in targets:
-            if cmd[0] in ("gctrace", "trace") and t == "afile":
+            if cmd[0] in ("gctrace", "trace", "schema") and t == "afile":
                 continue  # overwriting a file with the output is what --out asks for
             out.append(Probe("--out", (*cmd, "--out", t), "--out"))
     out.append(_p("--out", "--out", "gctrace", "import", "trace.log", "--out", "adir"))
     out.append(_p("--out", "--out", "trace", "arun", "--out", "adir"))
+    out.append(_p("--out", "--out", "schema", "--out", "adir"))
     return out
 
 

@@ -1,0 +1,1 @@
+"""Example gclab plugins (see README.md beside this package)."""
