@@ -292,7 +292,8 @@ class CheckDriver:
         marked0 = a.sl_mark.copy()
         drain_budget(a, 1 << 62, float(k) - 0.5, self.st.cost)  # k objects: unit mark cost
         grey1 = set(a.grey[: int(a.ctr[L.GREY_N])].tolist())
-        newly = set(np.flatnonzero(a.sl_mark[: marked0.shape[0]] > marked0).tolist())
+        was_white = marked0 == 0
+        newly = set(np.flatnonzero(was_white & (a.sl_mark[: marked0.shape[0]] != 0)).tolist())
         black = sorted((grey0 | newly) - grey1)
         greyed = sorted(newly & grey1)
         text = ", ".join(self.name(o) for o in black)

@@ -112,10 +112,19 @@ F_MISS_MUT = 2  # ledger: sum of F_MISS over mutator heap accesses (K_MISS)
 F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked this cycle (K_MARK_MISS)
 N_FPAR = 8
 
+# --- mark states (sl_mark) -----------------------------------------------------------------
+# 0 white; MARK_GREY: marked and on the grey queue; MARK_BLACK: marked and scanned (or
+# pointer-free). Everything but Steele's barrier only asks "marked?" (!= 0); the two marked
+# states let an object be re-greyed without ever being queued twice.
+MARK_BLACK = 1
+MARK_GREY = 2
+
 # --- barrier modes: a bit set of what the barrier shades ------------------------------------
 SHADE_OLD = 1  # the overwritten value (the deletion half)
 SHADE_NEW = 2  # the new value, always (the insertion half)
 SHADE_NEW_IF_GREY = 4  # the new value while the writer's stack is still grey
+SHADE_HOLDER = 8  # Steele: re-grey a black object when a white pointer is stored into it
+#                   (a global store, whose holder is a root, shades the new value instead)
 BARRIER_OFF = 0
 BARRIER_DIJKSTRA = SHADE_NEW
 BARRIER_YUASA = SHADE_OLD

@@ -26,12 +26,13 @@ def shade(a, obj):
     """Grey a white object (black at once if pointer-free). Returns 1 if it was white."""
     if obj < 0 or a.sl_mark[obj] != 0:
         return 0
-    a.sl_mark[obj] = 1
     ctr = a.ctr
     if a.sl_nfields[obj] == 0:
+        a.sl_mark[obj] = L.MARK_BLACK
         ctr[L.NOSCAN_MARKED] += 1
         a.fpar[L.F_MISS_MARK] += a.fpar[L.F_MISS]
     else:
+        a.sl_mark[obj] = L.MARK_GREY
         a.grey[ctr[L.GREY_N]] = obj
         ctr[L.GREY_N] += 1
     ctr[L.MARKED_OBJECTS] += 1
@@ -59,10 +60,11 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     for i in range(n):
         obj = roots[i]
         if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
-            mark[obj] = 1
             if nfields[obj] == 0:
+                mark[obj] = L.MARK_BLACK
                 noscan += 1
             else:
+                mark[obj] = L.MARK_GREY
                 grey[top] = obj
                 top += 1
             nobj += 1
@@ -110,17 +112,19 @@ def drain_budget(a, max_work, max_ns, cost):
     while top > 0 and work < max_work and spent < max_ns:
         top -= 1
         obj = grey[top]
+        mark[obj] = L.MARK_BLACK
         nf = nfields[obj]
         for f in range(nf):
             k = fields[obj, f]
             if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)
-                mark[k] = 1
                 shaded += 1
                 shaded_bytes += size[k]
                 if nfields[k] == 0:  # Go: noscan objects are marked, never queued
+                    mark[k] = L.MARK_BLACK
                     noscan += 1
                     spent += k_noscan + k_miss
                 else:
+                    mark[k] = L.MARK_GREY
                     grey[top] = k
                     top += 1
         w = 8 * np.int64(nf)

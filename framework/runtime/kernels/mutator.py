@@ -25,25 +25,47 @@ from framework.runtime.kernels.rc import rc_new_object, rc_write
 
 
 @inline_kernel
-def write_barrier(old, new, mode, stack_black, sl_mark, sl_size, sl_nfields, grey, ctr, cost):
-    """The write barrier (Go: gcWriteBarrier) for overwriting ``old`` with ``new`` in a heap
-    slot or global, under barrier bit set ``mode``; returns its simulated cost (ns).
+def write_barrier(
+    old, new, holder, mode, stack_black, sl_mark, sl_size, sl_nfields, grey, ctr, cost
+):
+    """The write barrier (Go: gcWriteBarrier) for overwriting ``old`` with ``new`` in a field
+    of object ``holder`` (-1: a global), under the primitive bit set ``mode``
+    (layout.SHADE_*, composed by each registered barrier); returns its simulated cost (ns).
     Dijkstra: shade(new); Yuasa: shade(old); hybrid (Go 1.8+): shade(old), and shade(new)
-    while the writer's stack is grey; hybrid-go: both, always."""
+    while the writer's stack is grey; hybrid-go: both, always; Steele: re-grey a black
+    holder that receives a white pointer (a global's holder is a root: shade(new))."""
     shaded = 0
-    for which in range(2):
+    for which in range(3):
         if which == 0:
             obj = old if (mode & L.SHADE_OLD) != 0 else -1
-        else:
+        elif which == 1:
             take = (mode & L.SHADE_NEW) != 0 or (
                 (mode & L.SHADE_NEW_IF_GREY) != 0 and stack_black == 0
             )
+            if (mode & L.SHADE_HOLDER) != 0 and holder < 0:
+                take = True
             obj = new if take else -1
+        else:
+            obj = -1
+            if (
+                (mode & L.SHADE_HOLDER) != 0
+                and holder >= 0
+                and new >= 0
+                and sl_mark[new] == 0
+                and sl_mark[holder] == L.MARK_BLACK
+                and sl_nfields[holder] != 0
+            ):  # re-grey: queued again, counted as a shade, not as newly marked
+                sl_mark[holder] = L.MARK_GREY
+                grey[ctr[L.GREY_N]] = holder
+                ctr[L.GREY_N] += 1
+                shaded += 1
         if obj >= 0 and sl_mark[obj] == 0:
-            sl_mark[obj] = 1
             if sl_nfields[obj] != 0:  # Go: a noscan object is black at once
+                sl_mark[obj] = L.MARK_GREY
                 grey[ctr[L.GREY_N]] = obj
                 ctr[L.GREY_N] += 1
+            else:
+                sl_mark[obj] = L.MARK_BLACK
             ctr[L.MARKED_OBJECTS] += 1
             ctr[L.MARKED_BYTES] += sl_size[obj]
             shaded += 1
@@ -150,7 +172,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 fields[slot, f] = -1
             sp_nalloc[s] += 1
             if ctr[L.ALLOC_BLACK] != 0:  # Go: gcmarknewobject
-                sl_mark[slot] = 1
+                sl_mark[slot] = L.MARK_BLACK
                 ctr[L.MARKED_OBJECTS] += 1
                 ctr[L.MARKED_BYTES] += esize
             else:
@@ -221,6 +243,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 spent += write_barrier(
                     old,
                     new,
+                    obj,
                     mode,
                     gs[L.G_STACK_BLACK],
                     sl_mark,
@@ -281,6 +304,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 spent += write_barrier(
                     old,
                     new,
+                    -1,
                     mode,
                     gs[L.G_STACK_BLACK],
                     sl_mark,
