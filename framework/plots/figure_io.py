@@ -54,16 +54,20 @@ def plain(v: float, _pos: Any = None) -> str:
 
 def plain_log_ticks(axis: Any, lo: float, hi: float) -> None:
     """Plain-number major ticks on a log ``axis`` spanning ``lo``..``hi`` (> 0), no minor
-    labels: 1-2-5 steps over one or two decades, decades beyond, linear steps within one."""
+    labels: linear steps within half a decade, 1-1.5-2-3-5-7 within 1.3 decades, 1-2-5 up
+    to 2.5, 1-3 up to 4, decades beyond."""
     decades = np.log10(hi / lo) if lo > 0 and hi > lo else 0.0
-    if decades < 1:
+    if decades < 0.5:
         axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
-    elif decades <= 2.5:
-        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    elif decades <= 4:
-        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))
     else:
-        axis.set_major_locator(LogLocator(base=10, subs=(1.0,)))
+        subs = (1.0,)
+        if decades <= 1.3:
+            subs = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+        elif decades <= 2.5:
+            subs = (1.0, 2.0, 5.0)
+        elif decades <= 4:
+            subs = (1.0, 3.0)
+        axis.set_major_locator(LogLocator(base=10, subs=subs))
     axis.set_major_formatter(FuncFormatter(plain))
     axis.set_minor_formatter(NullFormatter())
 

@@ -26,7 +26,8 @@ GUIDE = "#707070"  # reference lines (y = x, a goal, 1 + GOGC/100)
 BAND = "#dddddd"  # a tolerance band
 CI_BAND = "#999999"  # the legend's swatch for confidence bands (drawn at low alpha)
 NOTE = "#555555"  # notes written on a figure
-HATCH_INK = "#333333"  # hatch strokes on coloured areas
+HATCH_INK = "#333333"  # hatch strokes on light areas
+HATCH_ON_DARK = "#c8c8c8"  # hatch strokes on dark areas (luminance under 100)
 EDGE = "#808080"  # outlines (the idle swatch, bars' edges)
 PAPER = "#ffffff"  # idle processor time: nothing drawn
 
@@ -46,7 +47,8 @@ class Look:
 
     def area(self, **kw: Any) -> dict[str, Any]:
         """Keyword arguments for ``ax.bar``/``broken_barh``/``Patch`` (fill and hatch)."""
-        return {"facecolor": self.colour, "hatch": self.hatch, "edgecolor": HATCH_INK, **kw}
+        ink = HATCH_INK if luminance(self.colour) >= 100 else HATCH_ON_DARK
+        return {"facecolor": self.colour, "hatch": self.hatch, "edgecolor": ink, **kw}
 
 
 DASH_DOT_DOT = (0, (5, 1.5, 1, 1.5, 1, 1.5))
