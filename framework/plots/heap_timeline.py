@@ -45,7 +45,7 @@ def plot_heap_timeline(data: SweepData, out: Path) -> list[Path]:
                 ax.plot(cycles.end_ns / 1e6, cycles.marked / MiB, ms=2.5, label="live (marked)",
                         **c["live"].line())  # fmt: skip
             for s, e in zip(pauses.get("start_ns", []), pauses.get("end_ns", []), strict=True):
-                ax.axvspan(s / 1e6, e / 1e6, lw=0, zorder=0, **c["pause"].area())
+                ax.axvspan(s / 1e6, e / 1e6, lw=0, zorder=0, alpha=0.5, **c["pause"].area())
             row = data.df.set_index("run_id").loc[rid]
             where = f", {axis_name(data.x)} = {row[data.x]:g}" if data.x else ""
             ax.set_title(f"{fam}{where}, seed {row['seed']}", loc="left")
@@ -62,7 +62,7 @@ def plot_heap_timeline(data: SweepData, out: Path) -> list[Path]:
     for ax in axes[:, 0]:
         ax.set_ylabel("heap (MiB)")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    handles.append(plt.Rectangle((0, 0), 1, 1, lw=0, **c["pause"].area()))
+    handles.append(plt.Rectangle((0, 0), 1, 1, lw=0, alpha=0.5, **c["pause"].area()))
     labels.append("stop-the-world pause")
     fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0.08 if nrows == 1 else 0.05, 1, 1))

@@ -13,7 +13,7 @@ import numpy as np
 
 from framework.plots import style
 from framework.plots.figure_io import plain_log_ticks, save
-from framework.plots.palette import SERIES, collector_look
+from framework.plots.palette import PAPER, SERIES, collector_look
 
 MiB = float(1 << 20)
 
@@ -85,14 +85,17 @@ def plot_run(run_dir: Path) -> list[Path]:
         )
     if pauses:
         for s, e in zip(pauses["start_ns"], pauses["end_ns"], strict=True):
-            ax.axvspan(s / 1e6, e / 1e6, lw=0, zorder=0, **c["pause"].area())
-        ax.fill_between([], [], lw=0, label="stop-the-world pause", **c["pause"].area())
+            ax.axvspan(s / 1e6, e / 1e6, lw=0, zorder=0, alpha=0.5, **c["pause"].area())
+        ax.fill_between([], [], lw=0, label="stop-the-world pause", alpha=0.5, **c["pause"].area())
     ax.set_xlabel("simulated time (ms)")
     ax.set_ylabel("heap (MiB)")
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
     ax.set_title(f"{summary['workload']} / {summary['collector']}: heap over time")
-    ax.legend(loc="upper left", frameon=False, ncol=2)
+    # a paper-coloured frame keeps the legend readable over hatched pauses
+    ax.legend(
+        loc="upper left", ncol=2, frameon=True, facecolor=PAPER, edgecolor="none", framealpha=0.9
+    )
     ymax = ax.get_ylim()[1]
     ax.set_ylim(0, ymax * 1.3)  # room for the legend above the curves
     mmu = summary.get("mmu") or {}
