@@ -117,10 +117,14 @@ def plot_metrics_vs_axis(
     width = style.FULL_IN if ncols >= 2 else style.COLUMN_IN
     foot = 0.45 + (0.15 if zeros else 0)  # legend, and the note under it
     height = 2.3 * nrows + foot
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, sharex=True)
     for i, (ax, m) in enumerate(zip(axes.flat, metrics, strict=False)):
         draw_metric(ax, data, m)
         panel_title(ax, "abcdefgh"[i], unit(m).label)
+        if i + ncols < len(metrics):  # a panel below shows the shared x axis
+            ax.set_xlabel("")
+        else:
+            ax.xaxis.set_tick_params(labelbottom=True)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     handles, labels = legend_handles(data, axes.flat[0]) if metrics else ([], [])

@@ -47,7 +47,14 @@ def test_families_differ_in_marker_and_line_style(drawn, sweep_dir, name):
 
 
 def test_comparing_panels_share_their_x_axis(drawn):
-    for name in ("p_timeline", "heap_over_time", "mmu", "pause_cdf"):
+    for name in (
+        "p_timeline",
+        "heap_over_time",
+        "mmu",
+        "pause_cdf",
+        "metric_vs_axis",
+        "fragmentation",
+    ):
         axes = [ax for ax in drawn[name].axes if ax.get_visible() and ax.has_data()]
         assert len(axes) >= 2, name
         shared = axes[0].get_shared_x_axes()
