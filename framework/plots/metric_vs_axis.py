@@ -75,8 +75,9 @@ def draw_metric(ax: Any, data: SweepData, metric: str) -> None:
         ax.set_yscale("log")
         m = np.asarray(means, dtype=float) * u.scale
         plain_log_ticks(ax.yaxis, float(np.nanmin(m)), float(np.nanmax(m)))
-    else:
-        ax.set_ylim(bottom=0)
+    else:  # from zero, with room above the highest point or band
+        top = ax.get_ylim()[1]
+        ax.set_ylim(0, top * 1.05 if top > 0 else 1)
 
 
 def all_zero(data: SweepData, metric: str) -> bool:
