@@ -58,7 +58,7 @@ def plot_gogc_tradeoff(data: SweepData, out: Path) -> list[Path]:
                 labels.append((x, y, f"{axis_name(data.x)} {xv:g}"))
     ax.set_xlabel(ux.axis_label())
     ax.set_ylabel(uy.axis_label())
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.05)  # from zero, room above the highest whisker
     ax.grid(alpha=0.3, lw=0.5)
     ax.set_title("GC CPU vs heap overhead" + (f" across {axis_name(data.x)}" if data.x else ""),
                  loc="left")  # fmt: skip
