@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,dask,parquet]'
 	touch $(STAMP)
 
-# The quick-start sweep (24 runs on all cores), then its tables and figures.
+# The quick-start sweep (60 runs on all cores), then its tables and figures.
 run: $(STAMP)
 	$(BIN)/gclab sweep configs/quickstart.toml --out $(OUT)
 	$(BIN)/gclab report $(OUT) --metrics gc_cycles,gc_cpu_fraction,pause_max_ns,heap_peak_bytes,heap_overhead

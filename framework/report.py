@@ -5,7 +5,8 @@ Writes into ``DIR/report/``:
                                 seeds for each metric (units in the header), and n
   comparison.md / .tex          every configuration against the baseline configuration
                                 that differs only in the first axis: change of the mean
-                                (%) and the Mann-Whitney U p-value
+                                (%) and the Mann-Whitney U p-value; when there are too few
+                                seeds for any p-value to reach 0.05, the caption says so
   stats.csv, comparison.csv     the same numbers, tidy and unrounded (bootstrap CI too)
   runs.csv                      one row per run (load_results)
   report.md                     both tables, plus the failed runs with their errors
@@ -24,6 +25,43 @@ import pandas as pd
 from framework.metric_units import REPORT_METRICS, unit
 from framework.stats import aggregate, compare
 from framework.sweep.results import load_results, param_columns
+
+ALPHA = 0.05  # the significance level the report's notes speak of
+
+
+def smallest_p(n_a: int, n_b: int) -> float:
+    """The smallest two-sided p-value an exact Mann-Whitney U test can give for samples of
+    ``n_a`` and ``n_b`` (complete separation, no ties): ``2 / C(n_a + n_b, n_a)``."""
+    if n_a < 1 or n_b < 1:
+        return 1.0
+    return min(1.0, 2 / math.comb(n_a + n_b, n_a))
+
+
+def seeds_needed(alpha: float = ALPHA) -> int:
+    """The fewest seeds per configuration (equal on both sides) that can reach ``alpha``."""
+    n = 1
+    while smallest_p(n, n) > alpha:
+        n += 1
+    return n
+
+
+def small_n_note(comp: pd.DataFrame, alpha: float = ALPHA) -> str | None:
+    """A plain warning when some comparison has too few seeds for its test to reach
+    ``alpha`` whatever the effect; None when every comparison can."""
+    if comp.empty:
+        return None
+    pairs = {(int(a), int(b)) for a, b in zip(comp.n_baseline, comp.n, strict=True)}
+    a, b = max(pairs, key=lambda ab: smallest_p(*ab))
+    floor = smallest_p(a, b)
+    if floor <= alpha:
+        return None
+    need = seeds_needed(alpha)
+    return (
+        f"Too few seeds for significance: with {a} vs {b} seeds the smallest p-value a "
+        f"two-sided Mann-Whitney U test can give is {floor:.2g}, so no comparison here can "
+        f"reach p < {alpha:g}, however large the change; run at least {need} seeds per "
+        f"configuration ([sweep] seeds = {need}) for a test that can."
+    )
 
 
 class ReportError(ValueError):
@@ -120,6 +158,7 @@ def comparisons(
                     "rel_diff": c.rel_diff,
                     "mannwhitney_u": c.u,
                     "p_value": c.p_value,
+                    "p_smallest_possible": smallest_p(c.n_a, c.n_b),
                 }
             )
     return pd.DataFrame(rows)
@@ -144,12 +183,17 @@ def comparison_table(
                     cells.append(f"{100 * r:+.{digits}f}{pct} (p={p:.2g})")
             rows.append([*(_fmt_param(k) for k in key), *cells])
     axis, value = baseline
+    caption = (
+        f"Change of the mean against {axis} = {value} (same other parameters), with the "
+        "two-sided Mann-Whitney U p-value over seeds."
+    )
+    if note := small_n_note(comp):
+        caption += " " + note
     return Table(
         [*axes, *(unit(m).label for m in metrics)],
         rows,
         "l" * len(axes) + "r" * len(metrics),
-        f"Change of the mean against {axis} = {value} (same other parameters), with the "
-        "two-sided Mann-Whitney U p-value over seeds.",
+        caption,
     )
 
 
@@ -171,6 +215,8 @@ _TEX = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "$": r"\$",
+    "<": r"$<$",
+    ">": r"$>$",
 }
 
 
@@ -268,7 +314,10 @@ def write_report(
         put("comparison.md", cmp_md)
         cmp_tex = comparison_table(comp, axes, metrics, base, latex=True)
         put("comparison.tex", to_latex(cmp_tex, "tab:comparison"))
-        parts += [f"\n## Against {base[0]} = {base[1]}\n\n", cmp_md]
+        parts.append(f"\n## Against {base[0]} = {base[1]}\n\n")
+        if note := small_n_note(comp):
+            parts.append(f"**{note}**\n\n")
+        parts.append(cmp_md)
     failed = df[df.status == "failed"]
     pending = int((df.status == "pending").sum())
     if len(failed) or pending:

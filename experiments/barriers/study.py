@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framework.plots import style
-from framework.plots.figure_io import save
+from framework.plots.figure_io import plain_log_ticks, save
+from framework.plots.palette import BARRIERS as LOOKS
 
 DESCRIPTION = "STW pauses vs goroutines x stack depth for dijkstra (re-scan), yuasa, hybrid"
 BARRIERS = ("dijkstra", "yuasa", "hybrid")
@@ -80,10 +81,10 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
 def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     style.apply()
     depths = sorted({r["point"]["workload.stack_depth"] for r in rows})
-    colours = {"dijkstra": "#c44e52", "yuasa": "#8172b3", "hybrid": "#dd8452"}
     fig, axes = plt.subplots(
-        2, len(depths), figsize=(style.FULL_IN, 4.2), sharey="row", squeeze=False
+        2, len(depths), figsize=(style.FULL_IN, 4.2), sharex=True, sharey="row", squeeze=False
     )
+    ticks = sorted({r["point"]["workload.goroutines"] - 2 for r in rows})
     for j, d in enumerate(depths):
         for i, (key, title) in enumerate(
             (
@@ -94,12 +95,14 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
             ax = axes[i][j]
             for b in BARRIERS:
                 xs, ys = _series(rows, b, d, key)
-                ax.plot(xs, np.array(ys) / 1e3, "o-", ms=3, color=colours[b], label=b)
+                ax.plot(xs, np.array(ys) / 1e3, label=b, **LOOKS[b].line())
             ax.set_xscale("log", base=2)
-            ticks = sorted({r["point"]["workload.goroutines"] - 2 for r in rows})
             ax.set_xticks(ticks, [str(t) for t in ticks])
             ax.minorticks_off()
             ax.set_yscale("log")
+            us = [r["summary"].get(key, 0) / 1e3 for r in rows if r["summary"].get(key, 0) > 0]
+            if us:
+                plain_log_ticks(ax.yaxis, min(us), max(us))
             ax.grid(alpha=0.3, lw=0.5)
             ax.set_title(f"{title}, {d} frames/stack")
             if i == 1:

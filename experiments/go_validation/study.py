@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
-import matplotlib.ticker as mticker
 import numpy as np
 
 from experiments.go_reference.compare import METRICS
 from experiments.go_reference.summary import summarize
 from framework.calibrate.fit import holdout_names
 from framework.plots import style
-from framework.plots.figure_io import save
+from framework.plots.figure_io import plain_log_ticks, save
+from framework.plots.palette import BAND, GUIDE, SERIES
 
 DESCRIPTION = "gclab vs recorded Go 1.19 runs: counts, goals, GC CPU, pauses, mark wall"
 REFERENCE = Path(__file__).resolve().parent.parent / "go_reference"
@@ -141,18 +141,16 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
             band = (np.maximum(grid - tol, lo), grid + tol)
         else:
             band = (grid / tol, grid * tol)
-        ax.fill_between(grid, *band, color="#dddddd", lw=0, label="claim's band")
-        ax.plot(grid, grid, color="#777777", lw=0.8, ls=":")
-        ax.scatter(go[~held], sim[~held], s=14, marker="o", color="#4c72b0", label="fitted")
-        ax.scatter(
-            go[held], sim[held], s=22, marker="^", color="#dd8452", label="held out", zorder=3
-        )
+        ax.fill_between(grid, *band, color=BAND, lw=0, label="claim's band")
+        ax.plot(grid, grid, color=GUIDE, lw=0.8, ls=":")
+        fit, out_ = SERIES["fitted"], SERIES["heldout"]
+        ax.scatter(go[~held], sim[~held], s=14, marker=fit.marker, color=fit.colour, label="fitted")
+        ax.scatter(go[held], sim[held], s=22, marker=out_.marker, color=out_.colour,
+                   label="held out", zorder=3)  # fmt: skip
         ax.set_xscale("log")
         ax.set_yscale("log")
-        for axis in (ax.xaxis, ax.yaxis):  # 1-2-5 ticks in plain numbers, no crowded minors
-            axis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
-            axis.set_minor_formatter(mticker.NullFormatter())
+        for axis in (ax.xaxis, ax.yaxis):  # plain numbers, steps that fit the range
+            plain_log_ticks(axis, lo, hi)
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_title(label, fontsize=8)

@@ -12,6 +12,7 @@ import numpy as np
 
 from framework.plots import style
 from framework.plots.figure_io import save
+from framework.plots.palette import GUIDE, collector_look
 
 DESCRIPTION = "GC CPU fraction and heap overhead (peak / live) for GOGC in 25..800"
 GOGC = {"tiny": (50, 100, 200, 400), "full": (25, 50, 100, 200, 400, 800)}
@@ -57,18 +58,19 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
 def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     style.apply()
     t = _table(rows)
-    colour = style.collector_colour("concurrent")
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.5))
-    ax.plot(t["gogc"], 100 * t["cpu"], "o-", color=colour)
+    look = collector_look("concurrent", "hybrid")
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.5), sharex=True)
+    ax.plot(t["gogc"], 100 * t["cpu"], **look.line())
     ax.set_ylabel("GC CPU (% of GOMAXPROCS)")
-    bx.plot(t["gogc"], t["overhead"], "o-", color=colour)
-    bx.plot(t["gogc"], 1 + t["gogc"] / 100, ":", color="#777777", label="1 + GOGC/100")
+    bx.plot(t["gogc"], t["overhead"], label="measured (concurrent, hybrid)", **look.line())
+    bx.plot(t["gogc"], 1 + t["gogc"] / 100, ":", color=GUIDE, label="1 + GOGC/100")
     bx.set_ylabel("heap overhead (peak in-use / live)")
     bx.legend(frameon=False)
     for a in (ax, bx):
         a.set_xscale("log", base=2)
         a.set_xticks(t["gogc"], [f"{g:.0f}" for g in t["gogc"]])
         a.set_xlabel("GOGC (%)")
+        a.xaxis.set_tick_params(labelbottom=True)
         a.grid(alpha=0.3, lw=0.5)
         a.set_ylim(bottom=0)
     ax.set_title("GC CPU fraction")

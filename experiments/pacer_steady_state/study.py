@@ -15,9 +15,11 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from framework.plots import style
 from framework.plots.figure_io import save
+from framework.plots.palette import ACTIVITY, GUIDE, SERIES
 
 DESCRIPTION = "per-cycle background utilisation, assists, heap at trigger and at mark end / goal"
 SIZE = {
@@ -72,22 +74,27 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
 def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     style.apply()
     c = _cycles(rows)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.5))
-    ax.plot(c["n"], 100 * c["bg"], "o-", ms=2.5, color="#4c72b0", label="background workers")
-    ax.plot(c["n"], 100 * c["assist"], "s-", ms=2.5, color="#c44e52", label="mark assists")
-    ax.axhline(25, color="#777777", ls=":", lw=0.9, label="25% goal")
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.5), sharex=True)
+    ax.plot(c["n"], 100 * c["bg"], ms=2.5, label="background workers",
+            **ACTIVITY["gc_dedicated"].line())  # fmt: skip
+    ax.plot(c["n"], 100 * c["assist"], ms=2.5, label="mark assists",
+            **ACTIVITY["gc_assist"].line(ls="--"))  # fmt: skip
+    ax.axhline(25, color=GUIDE, ls=":", lw=0.9, label="25% goal")
     ax.set_ylabel("mark-phase CPU (% of GOMAXPROCS)")
     ax.set_title("utilisation during mark")
-    bx.plot(c["n"], c["trigger"], "o-", ms=2.5, color="#55a868", label="at trigger")
-    bx.plot(c["n"], c["end"], "s-", ms=2.5, color="#dd8452", label="at mark termination")
-    bx.axhline(1.0, color="#777777", ls=":", lw=0.9, label="goal")
+    bx.plot(c["n"], c["trigger"], ms=2.5, label="at trigger", **SERIES["trigger"].line())
+    bx.plot(c["n"], c["end"], ms=2.5, label="at mark termination", **SERIES["mark_end"].line())
+    bx.axhline(1.0, color=GUIDE, ls=":", lw=0.9, label="goal")
     bx.set_ylabel("heap live / heap goal")
     bx.set_title("heap against the goal")
     bx.set_ylim(0.5, 1.15)
     for a in (ax, bx):
         a.set_xlabel("GC cycle")
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
+        a.xaxis.set_tick_params(labelbottom=True)
         a.grid(alpha=0.3, lw=0.5)
-        a.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="center right")
+    bx.legend(frameon=False, loc="lower right")
     ax.set_ylim(bottom=0)
     fig.tight_layout()
     return save(fig, out, "pacer_steady_state")

@@ -17,6 +17,8 @@ import numpy as np
 
 from framework.plots import style
 from framework.plots.figure_io import save
+from framework.plots.palette import COLLECTORS as LOOKS
+from framework.plots.palette import NOTE
 
 DESCRIPTION = "RC, RC + trial deletion, STW and concurrent on cycles, binary_trees, steady"
 COLLECTORS = {
@@ -117,6 +119,8 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    """Four panels of grouped bars on linear axes (one group per workload, one hatched bar
+    per collector); a bar at zero is marked "0" so that it cannot vanish."""
     style.apply()
     wls = sorted({r["point"]["workload.name"] for r in rows})
     metrics = (
@@ -125,26 +129,31 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         ("heap_peak_bytes", 2**-20, "heap peak (MiB)"),
         ("leaked_bytes", 2**-20, "leaked (MiB)"),
     )
-    fig, axes = plt.subplots(1, len(metrics), figsize=(style.FULL_IN, 2.4))
+    fig, axes = plt.subplots(2, 2, figsize=(style.FULL_IN, 4.4), sharex=True)
     x = np.arange(len(wls))
     width = 0.8 / len(COLLECTORS)
-    for ax, (key, scale, label) in zip(axes, metrics, strict=True):
+    for k, (ax, (key, scale, label)) in enumerate(zip(axes.flat, metrics, strict=True)):
         for i, c in enumerate(COLLECTORS):
-            vals = [_get(rows, wl, c)[key] * scale for wl in wls]
-            ax.bar(
-                x + (i - 1.5) * width, vals, width, label=LABELS[c], color=style.collector_colour(c)
-            )
-        ax.set_xticks(x, [w.replace("_", " ") for w in wls], rotation=20)
+            vals = np.array([_get(rows, wl, c)[key] * scale for wl in wls])
+            pos = x + (i - (len(COLLECTORS) - 1) / 2) * width
+            ax.bar(pos, vals, width, label=LABELS[c], lw=0.4,
+                   **LOOKS[c].area())  # fmt: skip
+            for px in pos[vals == 0]:
+                ax.annotate("0", (px, 0), xytext=(0, 1.5), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=6, color=NOTE)  # fmt: skip
+        ax.set_xticks(x, [w.replace("_", " ") for w in wls])
+        ax.xaxis.set_tick_params(labelbottom=True)
         ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
+        ax.margins(y=0.12)
         ax.grid(axis="y", alpha=0.3, lw=0.5)
-    axes[1].set_yscale("log")
+        ax.set_title(f"({'abcd'[k]}) {label.split(' (')[0]}", loc="left")
     fig.legend(
-        *axes[0].get_legend_handles_labels(),
-        loc="upper center",
-        ncol=4,
+        *axes[0, 0].get_legend_handles_labels(),
+        loc="lower center",
+        ncol=len(COLLECTORS),
         frameon=False,
-        bbox_to_anchor=(0.5, 1.06),
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     (out / "table.md").write_text(table(rows))
     return save(fig, out, "rc_vs_tracing")

@@ -11,7 +11,8 @@ import matplotlib.ticker as ticker
 import numpy as np
 
 from framework.plots import style
-from framework.plots.figure_io import save
+from framework.plots.figure_io import plain_log_ticks, save
+from framework.plots.palette import collector_look
 
 DESCRIPTION = "max pause vs live heap size, stop-the-world vs concurrent (hybrid barrier)"
 COLLECTORS = (
@@ -55,14 +56,15 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(style.COLUMN_IN, 2.6))
     for name, label in (("stw", "stop-the-world"), ("concurrent", "concurrent (hybrid)")):
         live, pause = _series(rows, name)
-        ax.plot(
-            live / 2**20, pause / 1e3, "o-", ms=3, color=style.collector_colour(name), label=label
-        )
+        ax.plot(live / 2**20, pause / 1e3, label=label, **collector_look(name, "hybrid").line())
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks([0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500])
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+    us = [r["summary"]["pause_max_ns"] / 1e3 for r in rows if r["summary"]["pause_max_ns"] > 0]
+    if us:
+        plain_log_ticks(ax.yaxis, min(us), max(us))
     ax.set_xlabel("live heap (MiB)")
     ax.set_ylabel("max pause (µs)")
     ax.grid(alpha=0.3, lw=0.5)

@@ -1,1 +1,2 @@
-"""Figures for papers: one style, units on every axis, a fixed colour per collector."""
+"""Figures for papers: one style (``style``), one palette (``palette``: a look per collector,
+barrier, pacer and worker kind, readable in greyscale), units on every axis."""

@@ -7,23 +7,23 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from framework.plots import style
-from framework.plots.figure_io import panel_title, save
+from framework.plots.figure_io import panel_title, plain_log_ticks, save
+from framework.plots.palette import SERIES, Look
 
 MiB = float(1 << 20)
-REAL = "#222222"
 
 
 def plot_gctrace_compare(
-    real: pd.DataFrame, sim: pd.DataFrame, sim_label: str, sim_colour: str, out: Path
+    real: pd.DataFrame, sim: pd.DataFrame, sim_label: str, sim_look: Look, out: Path
 ) -> list[Path]:
     style.apply()
     fig, (a, b) = plt.subplots(1, 2, figsize=(style.FULL_IN, 3.0))
     for df, label, c, mk in (
-        (real, "real Go (gctrace)", REAL, "s"),
-        (sim, sim_label, sim_colour, "o"),
+        (real, "real Go (gctrace)", SERIES["real_go"].colour, "s"),
+        (sim, sim_label, sim_look.colour, "o" if sim_look.marker == "s" else sim_look.marker),
     ):
         if df.empty:
             continue
@@ -42,8 +42,11 @@ def plot_gctrace_compare(
     b.set_ylabel("pause (µs)")
     b.set_yscale("log")
     panel_title(b, "b", "stop-the-world pauses")
-    b.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-    b.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+    us = pd.concat([d[k] for d in (real, sim) if not d.empty
+                    for k in ("stw_sweep_term_ns", "stw_mark_term_ns")]) / 1e3  # fmt: skip
+    us = us[us > 0]
+    if len(us):
+        plain_log_ticks(b.yaxis, float(us.min()), float(us.max()))
     for ax in (a, b):
         ax.grid(alpha=0.3, lw=0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -1,4 +1,5 @@
-"""The one figure style: readable at a single column's width (3.5 in), vector-friendly."""
+"""The one figure style: readable at a single column's width (3.5 in), vector-friendly,
+plain-number ticks. Colours, markers and hatches live in ``palette``."""
 
 from __future__ import annotations
 
@@ -8,22 +9,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
+from framework.plots.palette import collector_look
+
 COLUMN_IN = 3.5
 FULL_IN = 7.2
-
-COLLECTOR_COLOURS = {
-    "stw": "#4c72b0",
-    "concurrent": "#dd8452",
-    "rc": "#55a868",
-    "rc_cycle": "#c44e52",
-}
-SERIES_COLOURS = {
-    "inuse": "#4c72b0",
-    "alloc": "#8da0cb",
-    "goal": "#c44e52",
-    "live": "#2ca02c",
-    "pause": "#999999",
-}
 
 
 def apply() -> None:
@@ -37,14 +26,19 @@ def apply() -> None:
             "ytick.labelsize": 7,
             "axes.spines.top": False,
             "axes.spines.right": False,
+            "axes.formatter.useoffset": False,  # plain numbers: no "+1e6" offsets
+            "axes.formatter.limits": (-5, 7),  # and no "1e7" scale factors on linear axes
             "figure.dpi": 150,
             "savefig.dpi": 200,
             "savefig.bbox": "tight",
             "pdf.fonttype": 42,
             "lines.linewidth": 1.2,
+            "lines.markersize": 3.5,
+            "hatch.linewidth": 0.5,
         }
     )
 
 
 def collector_colour(name: str) -> str:
-    return COLLECTOR_COLOURS.get(name, "#8172b3")
+    """A collector's colour (``palette.collector_look``)."""
+    return collector_look(name).colour

@@ -4,9 +4,10 @@ representative runs, and one colour per family.
 Rules:
 - a *family* is a value of the sweep's categorical axes (e.g. ``variant``), or the collector
   when there is none; numeric axes (e.g. ``pacer.gogc``) become x axes or panels;
-- a family's colour comes from its collector and barrier (``palette.colour_of``), so a
-  collector has the same colour in every figure; families that would share a colour get
-  distinct ones from a fallback cycle;
+- a family's look (colour, marker, line style, hatch) comes from its collector and barrier
+  (``palette.collector_look``), so a collector looks the same in every figure; a family
+  whose collector look is taken gets its pacer's look, else a fallback of its own
+  (``palette.distinct_looks``), so no two series share a colour or a (marker, line style);
 - a *representative run* of a family is its first seed at the middle value of the x axis
   (and the first value of any other numeric axis); per-run figures show it.
 """
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framework.plots.palette import FALLBACK, colour_of
+from framework.plots.palette import PACERS, Look, collector_look, distinct_looks
 from framework.sweep.results import load_results
 from framework.sweep.store import Store
 
@@ -42,6 +43,7 @@ class SweepData:
     numeric_axes: list[str]
     families: list[str]  # in sweep order
     colours: dict[str, str]
+    looks: dict[str, Look]
     configs: dict[str, dict[str, Any]]  # run_id -> resolved config
 
     @property
@@ -90,15 +92,18 @@ def load_sweep_data(folder: str | Path) -> SweepData:
     family_axes = [a for a in axes if a not in numeric]
     df["family"] = [_family_label(r, family_axes) for _, r in df.iterrows()]
     families = list(dict.fromkeys(df.family))
-    colours: dict[str, str] = {}
-    spare = iter(FALLBACK)
+    wanted: list[Look | None] = []
+    taken: set[Look] = set()
     for fam in families:
         ids = df.run_id[df.family == fam]
-        kinds = {
-            (configs[i]["collector"]["name"], configs[i]["collector"].get("barrier")) for i in ids
-        }
-        c = colour_of(*next(iter(kinds))) if len(kinds) == 1 else None
-        if c is None or c in colours.values():
-            c = next(spare)
-        colours[fam] = c
-    return SweepData(folder, df, axes, family_axes, numeric, families, colours, configs)
+        kinds = {collector_look(configs[i]["collector"]) for i in ids}
+        pacers = {configs[i].get("pacer", {}).get("name", "go119") for i in ids}
+        look = next(iter(kinds)) if len(kinds) == 1 else None
+        if look in taken and len(pacers) == 1:
+            look = PACERS.get(next(iter(pacers)))
+        if look is not None:
+            taken.add(look)
+        wanted.append(look)
+    looks = dict(zip(families, distinct_looks(wanted), strict=True))
+    colours = {f: lk.colour for f, lk in looks.items()}
+    return SweepData(folder, df, axes, family_axes, numeric, families, colours, looks, configs)

@@ -40,7 +40,7 @@ def plot_gctrace(data: SweepData, log: str | Path, out: Path) -> list[Path]:
     assert rid is not None
     with Store.reader(data.folder) as st:
         sim = st.series(rid, "cycles")
-    return plot_gctrace_compare(real, sim, f"simulated {fam}", data.colours[fam], out)
+    return plot_gctrace_compare(real, sim, f"simulated {fam}", data.looks[fam], out)
 
 
 def plot_sweep(

@@ -1,6 +1,8 @@
 """Every named study reproduces its qualitative result at tiny scale, and writes its figures."""
 
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from framework import experiment
 
@@ -19,14 +21,39 @@ def test_the_four_studies_of_issue_3_exist():
     assert {"barriers", "gogc", "stw_vs_concurrent", "pacer_steady_state"} <= set(STUDIES)
 
 
+def _record_figures(monkeypatch) -> list[Figure]:
+    """Figures as drawn, recorded at ``savefig``."""
+    drawn: list[Figure] = []
+    orig = Figure.savefig
+
+    def record(self, fname, *args, **kwargs):
+        drawn.append(self)
+        return orig(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
+    return drawn
+
+
+def _check_review_rules(fig: Figure) -> None:
+    """Plain-number ticks; bars only on linear axes (a zero bar cannot vanish)."""
+    for ax in fig.axes:
+        for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+            assert "$" not in t.get_text() and "e+" not in t.get_text(), t.get_text()
+        if any(isinstance(p, Rectangle) for p in ax.patches):  # bars
+            assert ax.get_yscale() == "linear"
+
+
 @pytest.mark.parametrize("name", STUDIES)
-def test_study_holds_at_tiny_scale(name, tmp_path):
+def test_study_holds_at_tiny_scale(name, tmp_path, monkeypatch):
     study = experiment.load(name)
     rows = experiment.run_study(study, "tiny", jobs=2)
     misses = study.check(rows)
     known = KNOWN_GAPS.get(name, [])
     assert [m.split(":")[0] for m in misses] == known, misses
+    drawn = _record_figures(monkeypatch)
     figures = experiment.write_study(study, rows, tmp_path)
+    for fig in drawn:
+        _check_review_rules(fig)
     assert figures
     for f in figures:
         assert f.exists() and f.stat().st_size > 5000
@@ -40,3 +67,23 @@ def test_unknown_study_is_a_usage_error(capsys):
 
     assert main(["experiment", "nope"]) == 2
     assert "unknown experiment 'nope'" in capsys.readouterr().err
+
+
+def test_rc_vs_tracing_marks_zero_bars_on_linear_axes(tmp_path, monkeypatch):
+    """Zeros (no pause, no leak) are written as "0" on the bar's baseline."""
+    study = experiment.load("rc_vs_tracing")
+    keys = ("throughput_ops_per_s", "pause_max_ns", "pause_p99_ns", "heap_peak_bytes",
+            "leaked_bytes", "rc_ops")  # fmt: skip
+    rows = [
+        {
+            "point": p,
+            "summary": {k: (0 if k in ("pause_max_ns", "leaked_bytes") else 1e6) for k in keys},
+        }
+        for p in study.points("tiny")
+    ]
+    drawn = _record_figures(monkeypatch)
+    study.plot(rows, tmp_path)
+    (fig,) = set(drawn)  # one figure, saved as PDF and PNG
+    zeros = [t for ax in fig.axes for t in ax.texts if t.get_text() == "0"]
+    assert len(zeros) == 2 * len(rows)  # every pause and every leak of the rows
+    assert all(ax.get_yscale() == "linear" for ax in fig.axes)

@@ -71,3 +71,33 @@ def test_tex_escape():
         "a\\_b \\& 5\\% \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\$ \\textbackslash{}"
     )
     assert tex_escape("10 µs") == "10 $\\mu$s"
+
+
+def test_report_says_when_n_is_too_small_for_significance(sweep_dir, tmp_path):
+    out = tmp_path / "rep"
+    assert main(["report", str(sweep_dir), "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "**Too few seeds for significance: with 2 vs 2 seeds the smallest p-value" in report
+    assert "is 0.33, so no comparison here can reach p < 0.05" in report
+    assert "[sweep] seeds = 4" in report
+    assert "Too few seeds for significance" in (out / "comparison.md").read_text()
+    assert "p $<$ 0.05" in (out / "comparison.tex").read_text()
+    comp = pd.read_csv(out / "comparison.csv")
+    assert list(comp.p_smallest_possible) == pytest.approx([1 / 3] * len(comp))
+    assert (comp.p_value >= comp.p_smallest_possible - 1e-9).all()
+
+
+def test_smallest_possible_p_and_the_note():
+    from framework.report import seeds_needed, small_n_note, smallest_p
+
+    assert smallest_p(2, 2) == pytest.approx(1 / 3)
+    assert smallest_p(3, 3) == pytest.approx(0.1)
+    assert smallest_p(4, 4) == pytest.approx(2 / 70)
+    assert smallest_p(5, 5) == pytest.approx(2 / 252)
+    assert smallest_p(1, 1) == 1.0 and smallest_p(0, 5) == 1.0
+    assert seeds_needed() == 4
+    enough = pd.DataFrame({"n_baseline": [5, 5], "n": [5, 4]})
+    assert small_n_note(enough) is None
+    mixed = pd.DataFrame({"n_baseline": [5, 3], "n": [5, 3]})
+    assert "with 3 vs 3 seeds" in small_n_note(mixed)
+    assert small_n_note(pd.DataFrame()) is None

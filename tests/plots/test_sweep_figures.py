@@ -6,8 +6,7 @@ import pytest
 from PIL import Image
 
 from framework.cli import main
-from framework.plots.palette import BARRIER_COLOURS, colour_of
-from framework.plots.style import COLLECTOR_COLOURS
+from framework.plots.palette import BARRIER_COLOURS, COLLECTOR_COLOURS, colour_of
 from framework.plots.sweep_data import load_sweep_data
 
 FIGURES = [
@@ -57,6 +56,8 @@ def test_families_get_collector_colours(sweep_dir):
     assert set(BARRIER_COLOURS.values()).isdisjoint(
         {c for k, c in COLLECTOR_COLOURS.items() if k != "concurrent"}
     )
+    looks = list(data.looks.values())  # greyscale: each family its own marker and line style
+    assert len({(lk.marker, str(lk.linestyle)) for lk in looks}) == len(looks)
     rid = data.representative("stw")
     row = data.df.set_index("run_id").loc[rid]
     assert (row["pacer.gogc"], row["seed"]) == (100, 1)
