@@ -169,10 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp = sub.add_parser(
         "check-plugin",
         help="run the conformance suite (safety, progress, determinism, accounting) on a "
-        "registered workload, collector or pacer",
+        "registered workload, collector, barrier or pacer",
     )
     cp.add_argument("name", help="the registered name (use --plugin to load an unpackaged one)")
-    cp.add_argument("--kind", choices=("workload", "collector", "pacer"), help="if ambiguous")
+    cp.add_argument(
+        "--kind", choices=("workload", "collector", "barrier", "pacer"), help="if ambiguous"
+    )
     cp.set_defaults(func=_cmd_check_plugin)
     s = sub.add_parser(
         "schema",

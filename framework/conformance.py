@@ -1,11 +1,15 @@
-"""The public conformance checker: the contract every workload, collector and pacer keeps,
-runnable on a plugin (``gclab check-plugin NAME``, or ``check(name)`` in a test).
+"""The public conformance checker: the contract every workload, collector, barrier and
+pacer keeps, runnable on a plugin (``gclab check-plugin NAME``, or ``check(name)`` in a
+test).
 
 Rules: a check runs the plugin against every registered partner of the other kinds (a
-workload under every collector; a collector on every workload; a pacer with the
-concurrent and stop-the-world collectors on every workload), at smoke size
-(``smoke_params``) with the reachability oracle on, and reports what broke as one line per
-problem, never an exception:
+workload under every collector; a collector on every workload; a barrier in the concurrent
+collector on every workload; a pacer with the concurrent and stop-the-world collectors on
+every workload), at smoke size (``smoke_params``) with the reachability oracle on, and
+reports what broke as one line per problem, never an exception. A barrier is also explored
+exhaustively (``checking.explore``, the ``test`` scope: every interleaving of a small heap)
+with the invariant it declares asserted at every state, which finds in seconds what random
+runs may miss. Problems:
 
 - safety: at every collector checkpoint every reachable object is allocated, and no access
   goes through a freed slot;
@@ -23,7 +27,8 @@ from typing import Any
 
 from framework import collectors, pacer, workloads
 
-KINDS = ("workload", "collector", "pacer")
+KINDS = ("workload", "collector", "barrier", "pacer")
+EXPLORE_SECONDS = 120.0  # the exhaustive barrier check's time limit
 
 
 @dataclass
@@ -50,20 +55,32 @@ class Report:
 
 def kind_of(name: str) -> str:
     """Which registry ``name`` is in; ``KeyError`` naming what exists if none."""
-    for kind, reg in (("workload", workloads), ("collector", collectors), ("pacer", pacer)):
+    from framework.collectors import barriers
+
+    regs = (("workload", workloads), ("collector", collectors), ("barrier", barriers))
+    for kind, reg in (*regs, ("pacer", pacer)):
         if name in reg.names():
             return kind
-    every = sorted({*workloads.names(), *collectors.names(), *pacer.names()})
-    raise KeyError(f"{name!r} is not a registered workload, collector or pacer; known: {every}")
+    every = sorted({*workloads.names(), *collectors.names(), *barriers.names(), *pacer.names()})
+    raise KeyError(
+        f"{name!r} is not a registered workload, collector, barrier or pacer; known: {every}"
+    )
 
 
 def _config(workload: str, collector: str, pacer_name: str, seed: int) -> dict[str, Any]:
+    run: dict[str, Any] = {"seed": seed, "gomaxprocs": 2, "max_sim_time_ms": 400.0}
     col: dict[str, Any] = {"name": collector}
+    gogc = 10  # a small floor: smoke runs collect
+    if collector.startswith("concurrent:"):  # a barrier under test: stores must fall in marks
+        col = {"name": "concurrent", "barrier": collector.split(":", 1)[1]}
+        col |= {"worker_slice_us": 2.0, "assists": False}
+        run |= {"gomaxprocs": 4, "quantum_us": 2.0}
+        gogc = 1
     return {
-        "run": {"seed": seed, "gomaxprocs": 2, "max_sim_time_ms": 400.0},
+        "run": run,
         "workload": {"name": workload, **workloads.get(workload).smoke_params},
         "collector": col,
-        "pacer": {"name": pacer_name, "gogc": 10},  # a small floor: smoke runs collect
+        "pacer": {"name": pacer_name, "gogc": gogc},
     }
 
 
@@ -74,6 +91,8 @@ def _plan(kind: str, name: str) -> list[tuple[str, str, str]]:
         return [(name, c, p0) for c in collectors.names()]
     if kind == "collector":
         return [(w, name, p0) for w in workloads.names()]
+    if kind == "barrier":
+        return [(w, f"concurrent:{name}", p0) for w in workloads.names()]
     return [(w, c, name) for w in workloads.names() for c in ("concurrent", "stw")]
 
 
@@ -88,10 +107,17 @@ def _problems(tag: str, data: dict[str, Any]) -> list[str]:
         return [f"{tag}: the run raised {type(e).__name__}: {e}"]
     s = r.summary
     out = [f"{tag}: unsafe: {v}" for v in r.violations[:3]]
-    traces = collectors.get(cfg.collector.name).capabilities.traces
+    caps = collectors.get(cfg.collector.name).capabilities
+    traces = caps.traces
+    if not caps.needs_barrier and s["barrier_calls"] > 0:
+        out.append(f"{tag}: declares no barrier (capabilities) but ran {s['barrier_calls']}")
+    if getattr(cfg.collector, "barrier", "") not in ("", "none") and s["gc_cycles"] >= 1:
+        if s["barrier_calls"] <= 0:
+            out.append(f"{tag}: the barrier never ran during a mark phase")
     if traces and s["gc_cycles"] < 1:
         out.append(f"{tag}: no GC cycle ran (progress)")
-    if s["objects_freed"] <= 0 and s["gc_cycles"] >= 1:
+    barrier_run = data["collector"].get("barrier") is not None
+    if s["objects_freed"] <= 0 and s["gc_cycles"] >= 1 and not barrier_run:
         out.append(f"{tag}: cycles ran but nothing was freed (progress)")
     if s["dangling_accesses"]:
         out.append(f"{tag}: {s['dangling_accesses']} accesses through freed slots (safety)")
@@ -122,7 +148,26 @@ def check(name: str, kind: str | None = None, seed: int = 1) -> Report:
         tag = f"{w} / {c} / {p}"
         rep.problems += _problems(tag, _config(w, c, p, seed))
         rep.runs += 1
+    if kind == "barrier":
+        rep.problems += _explore_barrier(name)
+        rep.runs += 1
     return rep
+
+
+def _explore_barrier(name: str) -> list[str]:
+    """Every interleaving of the ``test`` scope, the barrier's declared invariant and
+    safety checked at every state."""
+    from framework.checking.explore import TEST, Design, explore
+    from framework.collectors.barriers import get
+    from framework.collectors.tricolour import Policy
+
+    design = Design(name, True, get(name).note, Policy.for_barrier(name))
+    r = explore(design, TEST, time_limit=EXPLORE_SECONDS)
+    if r.trace is not None:
+        return [f"exhaustive check (scope test): {r.story}"]
+    if not r.complete:
+        return [f"exhaustive check (scope test): not finished in {EXPLORE_SECONDS:.0f} s"]
+    return []
 
 
 def assert_conforms(name: str, kind: str | None = None) -> None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framework.config import parse_config, read_toml
-from framework.config.loader import apply_overrides
+from framework.config import parse_config
+from framework.config.loader import apply_overrides, read_config
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
 SCALES = ("tiny", "full")
@@ -51,7 +51,7 @@ def load(name: str) -> Study:
     if not (folder / "study.py").exists():
         raise KeyError(f"unknown experiment {name!r}; known: {', '.join(names())}")
     mod = importlib.import_module(f"experiments.{name}.study")
-    base, _ = read_toml(folder / "config.toml")
+    base, _ = read_config(folder / "config.toml")
     return Study(name, mod.DESCRIPTION, base, mod.points, mod.check, mod.plot)
 
 

@@ -4,9 +4,10 @@ Rules: a plugin is a module that registers its classes (``workloads.register``,
 ``collectors.register``, ``pacer.register``) when imported. gclab finds plugin modules
 three ways, as Gymnasium finds environments:
 
-- entry points in the groups ``GROUPS`` of any installed distribution (each names a module,
-  or an object in one, to import), loaded once by ``load_entry_points`` before any config
-  is read: by the command line, by ``framework.api`` and by every sweep worker;
+- entry points in the groups ``GROUPS`` (barriers too) of any installed distribution
+  (each names a module, or an object in one, to import), loaded once by
+  ``load_entry_points`` before any config is read: by the command line, by
+  ``framework.api`` and by every sweep worker;
 - ``gclab --plugin MODULE`` (an importable name or a ``.py`` file), via ``load``;
 - a ``register`` call at run time (a notebook); the config model takes it in lazily
   (``config.schema.current_model``).
@@ -26,7 +27,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-GROUPS = ("gclab.workloads", "gclab.collectors", "gclab.pacers")
+GROUPS = ("gclab.workloads", "gclab.collectors", "gclab.barriers", "gclab.pacers")
 
 #: (module name, file or "") of every outside module a sweep's workers must import
 Module = tuple[str, str]
@@ -88,21 +89,23 @@ def _load_file(name: str, path: Path) -> ModuleType:
 def outside_modules() -> tuple[Module, ...]:
     """The modules of every registered class defined outside ``framework``."""
     from framework import collectors, pacer, workloads
+    from framework.collectors import barriers
 
     classes = [
         *workloads.all_workloads().values(),
         *collectors.all_collectors().values(),
         *pacer.all_pacers().values(),
     ]
+    where = [(f"{c.__name__} ({c.name!r})", c.__module__) for c in classes]
+    where += [(f"barrier {n!r}", barriers.module_of(n)) for n in barriers.names()]
     found: dict[str, str] = {}
-    for cls in classes:
-        mod = cls.__module__
+    for what, mod in where:
         if mod == "framework" or mod.startswith("framework."):
             continue
         if mod == "__main__":
             raise PluginError(
-                f"{cls.__name__} ({cls.name!r}) is defined in __main__: sweep workers cannot "
-                "import it; put it in a module and import that"
+                f"{what} is defined in __main__: sweep workers cannot import it; put it "
+                "in a module and import that"
             )
         found[mod] = getattr(sys.modules.get(mod), "__file__", None) or ""
     return tuple(sorted(found.items()))

@@ -84,10 +84,18 @@ def test_installed_plugins_run_from_the_cli(site, config, tmp_path):
     s = json.loads((out / "summary.json").read_text())
     assert s["workload"] == "queue" and s["gc_cycles"] >= 1
     assert 'name = "go15"' in (out / "config.toml").read_text()
+    steele = tmp_path / "steele"
+    r = _gclab(
+        ["run", str(config), "--set", 'collector.barrier="steele"', "--out", str(steele)],
+        str(site),
+    )
+    assert r.returncode == 0, r.stderr
+    s = json.loads((steele / "summary.json").read_text())
+    assert s["barrier_calls"] > 0 and (steele / "overview.png").is_file()
 
 
 def test_check_plugin_passes_the_examples(site):
-    for name, kind in (("go15", "pacer"), ("queue", "workload")):
+    for name, kind in (("go15", "pacer"), ("queue", "workload"), ("steele", "barrier")):
         r = _gclab(["check-plugin", name], str(site))
         assert r.returncode == 0, r.stdout + r.stderr
         assert f"{kind} '{name}'" in r.stdout and "conforms" in r.stdout
@@ -96,7 +104,7 @@ def test_check_plugin_passes_the_examples(site):
 def test_schema_offers_installed_plugins(site):
     r = _gclab(["schema"], str(site))
     assert r.returncode == 0
-    assert '"go15"' in r.stdout and '"queue"' in r.stdout
+    assert '"go15"' in r.stdout and '"queue"' in r.stdout and '"steele"' in r.stdout
 
 
 def test_plugin_flag_loads_an_unpackaged_file(tmp_path):
@@ -191,6 +199,7 @@ def test_run_time_registration_reaches_pool_and_dask_workers(tmp_path):
 
 BROKEN = '''
 """A deliberately broken collector: stop-the-world marking that forgets goroutine stacks."""
+from types import SimpleNamespace
 from typing import Literal
 
 from framework import collectors
@@ -202,14 +211,7 @@ class ForgetfulParams(stw.StwParams):
 
 
 def _globals_only(heap, roots, cost):
-    saved = [(g, g.sp) for g in roots.goroutines]
-    for g, _ in saved:
-        g.sp = 0
-    try:
-        return _real(heap, roots, cost)
-    finally:
-        for g, sp in saved:
-            g.sp = sp
+    return _real(heap, SimpleNamespace(globals=roots.globals, goroutines=[]), cost)
 
 
 _real = stw.mark_from_roots
@@ -237,3 +239,30 @@ def test_the_checker_catches_a_broken_plugin(tmp_path):
     r = _gclab(["--plugin", str(mod), "check-plugin", "forgetful"])
     assert r.returncode == 1, r.stdout + r.stderr
     assert "collector 'forgetful'" in r.stdout and "unsafe" in r.stdout
+
+
+BROKEN_BARRIER = """
+from framework.collectors import barriers
+from framework.runtime import layout as L
+
+# Steele's rule without the stack re-scan it needs (stacks are not barriered)
+barriers.register(barriers.Barrier("steele-no-rescan", shades=L.SHADE_HOLDER, invariant="strong"))
+"""
+
+
+def test_the_checker_catches_a_broken_plugin_barrier(tmp_path):
+    mod = tmp_path / "broken_barrier.py"
+    mod.write_text(BROKEN_BARRIER)
+    r = _gclab(["--plugin", str(mod), "check-plugin", "steele-no-rescan"])
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "exhaustive check" in r.stdout and "reachable but unmarked" in r.stdout
+
+
+def test_a_new_barrier_is_one_definition_in_one_file():
+    import ast
+
+    tree = ast.parse((EXAMPLE / "gclab_example_plugins" / "steele_barrier.py").read_text())
+    kinds = [type(node).__name__ for node in tree.body]
+    # a docstring, the imports and one registration: nothing anywhere else to edit
+    assert kinds == ["Expr", "ImportFrom", "ImportFrom", "Expr"], kinds
+    assert ast.unparse(tree.body[-1]).startswith("barriers.register(barriers.Barrier(")

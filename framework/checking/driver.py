@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from framework.checking import invariants as inv
+from framework.collectors import barriers
 from framework.collectors.marking import mark_from_roots
 from framework.collectors.rc import RcParams, ReferenceCounting
 from framework.collectors.stw import sweep_world
@@ -413,9 +414,10 @@ class CheckDriver:
             out += inv.rc_counts(h, roots, count_stacks=not self.rc.deferred)
         if self.tc is not None and self.phase == "mark":
             scanned, grey_stacks, grey_globals = self._root_colours()
-            if self.tc.policy.barrier == "dijkstra":
+            kept = barriers.get(self.tc.policy.barrier).invariant  # what the barrier promises
+            if kept == "strong":
                 out += inv.strong_tricolour(h, roots, scanned)
-            elif self.tc.policy.barrier in ("yuasa", "hybrid", "hybrid-go"):
+            elif kept == "weak":
                 out += inv.weak_tricolour(h, roots, scanned, grey_stacks, grey_globals)
         return out
 

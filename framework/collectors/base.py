@@ -32,10 +32,11 @@ class CollectorParams(BaseModel):
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a collector needs from the runtime, declared as data (as MMTk plans do)."""
+    """What a collector does, declared as data (as MMTk plans do) and read by the contract
+    checker (``framework.conformance``): a collector that declares no barrier must never
+    turn one on; one that traces must run cycles and free cyclic garbage."""
 
-    concurrent: bool = False  # marks while mutators run
-    needs_barrier: bool = False  # mutator stores go through a barrier
+    needs_barrier: bool = False  # mutator stores go through a barrier (or RC's counting)
     traces: bool = True  # reclaims by tracing (frees cyclic garbage)
 
 

@@ -44,8 +44,9 @@ from collections import deque
 from collections.abc import Generator
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from framework.collectors import barriers
 from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.collectors.tricolour import Policy, TriColour
 from framework.events import Cycle, PKind
@@ -62,10 +63,12 @@ TRIGGER_REFRESH_NS = 20_000.0  # how often the trigger is recomputed under a mem
 
 class ConcurrentParams(CollectorParams):
     name: Literal["concurrent"] = "concurrent"
-    barrier: Literal["none", "dijkstra", "yuasa", "hybrid", "hybrid-go"] = Field(
+    barrier: str = Field(
         "hybrid",
-        description="hybrid: Go's published design (shade new only while the writer's stack "
-        "is grey); hybrid-go: Go 1.19's code, which shades both pointers unconditionally",
+        description="a registered write barrier (framework.collectors.barriers); hybrid: Go's "
+        "published design (shade new only while the writer's stack is grey); hybrid-go: Go "
+        "1.19's code, which shades both pointers unconditionally",
+        json_schema_extra=lambda s: s.update(enum=barriers.names()),
     )
     idle_workers: bool = Field(True, description="run idle-priority mark workers on idle Ps")
     assists: bool = Field(True, description="mark assists by allocating goroutines")
@@ -92,6 +95,14 @@ class ConcurrentParams(CollectorParams):
         "", description="drop this half of the barrier (shade of the old or of the new value)"
     )
 
+    @field_validator("barrier")
+    @classmethod
+    def _registered(cls, v: str) -> str:
+        if v not in barriers.names():
+            allowed = ", ".join(repr(n) for n in barriers.names())
+            raise ValueError(f"unknown barrier {v!r}; allowed: {allowed}")
+        return v
+
     def policy(self) -> Policy:
         return Policy.for_barrier(
             self.barrier,
@@ -108,7 +119,7 @@ class Concurrent(Collector):
     name = "concurrent"
     Params = ConcurrentParams
     params: ConcurrentParams
-    capabilities = Capabilities(concurrent=True, needs_barrier=True, traces=True)
+    capabilities = Capabilities(needs_barrier=True, traces=True)
 
     def __init__(self, params: ConcurrentParams) -> None:
         super().__init__(params)
@@ -184,7 +195,7 @@ class Concurrent(Collector):
             lim.add_assist_time(scav - self._sync_scav_seen)
             self._sync_scav_seen = scav
         lim.update(ctx.now() if now is None else now)
-        ctx.heap.a.ctr[L.ASSISTS_SKIPPED] = 1 if lim.limiting else 0
+        ctx.heap.set_assists_skipped(lim.limiting)
 
     def p_idle(self, ctx: Any, pid: int, idle: bool) -> None:
         """Go: pidleput / pidleget start and stop the P's limiterEventIdle."""
@@ -267,13 +278,13 @@ class Concurrent(Collector):
         token = yield from ctx.stop_the_world()
         ctr = heap.a.ctr
         ctx.sample_heap()
-        ctr[L.ASSISTS_ON] = 0
+        heap.set_assists(False)
         # Go's finishsweep_m is single-threaded; a stack snapshot uses every P's helper.
         sweep_ns, snapshot_ns = self.tc.begin_cycle(heap, roots, cost)
         stw_ns = ctx.stw_cost_ns() + sweep_ns + snapshot_ns / ctx.nprocs
         ctx.checkpoint("sweep_termination", cyc.cycle - 1, complete=False)
         for g in roots.goroutines:  # Go: gcResetMarkState
-            g.gs[L.G_ASSIST_CREDIT] = 0
+            g.assist_credit = 0
         nh = self._nonheap(ctx)
         ctx.pacer.start_cycle(nh)
         goal = ctx.pacer.goal(nh)
@@ -287,8 +298,7 @@ class Concurrent(Collector):
         self.heap_scan_at_start = int(ctr[L.HEAP_SCAN])
         if self.limiter is not None:
             self.limiter.start_gc_transition(True, self.cycle_start)
-        ctr[L.ASSISTS_ON] = 1 if self.params.assists else 0
-        ctr[L.ASSISTS_SKIPPED] = 1 if self._limiting() else 0
+        heap.set_assists(self.params.assists, skipped=self._limiting())
         yield ctx.sleep(stw_ns)
         self.bg_credit = 0.0
         self.cyc_ns = dict.fromkeys(self.cyc_ns, 0.0)
@@ -355,7 +365,7 @@ class Concurrent(Collector):
             nprocs=ctx.nprocs,
         )
         ctx.pacer.reset_live(marked, scan_work - stack_work - globals_work, stack_work)
-        ctr[L.HEAP_LIVE] = marked
+        heap.reset_live(marked)
         self.tc.begin_sweep(heap)
         ctx.pacer.commit(heap_live=marked, sweep_done=False)
         trig = self._refresh_trigger(ctx)
@@ -533,14 +543,14 @@ class Concurrent(Collector):
         scan_bytes = work * bpw
         while self.assist_queue and scan_bytes > 0:
             g = self.assist_queue[0]
-            credit = int(g.gs[L.G_ASSIST_CREDIT])
+            credit = g.assist_credit
             if scan_bytes + credit >= 0:
                 self.assist_queue.popleft()
                 scan_bytes += credit
-                g.gs[L.G_ASSIST_CREDIT] = 0
+                g.assist_credit = 0
                 ctx.ready(g, pid, next_=False)
             else:
-                g.gs[L.G_ASSIST_CREDIT] = credit + int(scan_bytes)
+                g.assist_credit = credit + int(scan_bytes)
                 scan_bytes = 0
                 self.assist_queue.rotate(-1)  # Go: moved to the back of the queue
         if scan_bytes > 0:
@@ -550,7 +560,7 @@ class Concurrent(Collector):
         """Go: gcWakeAllAssists at mark termination: debts are void from here on."""
         while self.assist_queue:
             g = self.assist_queue.popleft()
-            g.gs[L.G_ASSIST_CREDIT] = 0
+            g.assist_credit = 0
             ctx.ready(g)
 
     def _assist_ratio(self, ctx: Any) -> tuple[float, float]:
@@ -568,15 +578,14 @@ class Concurrent(Collector):
         background credit first, else scan at least 64 KiB of work. Returns True when the
         goroutine parks on the assist queue (Go: gcParkAssist), to be readied by background
         credit or at mark termination."""
-        gs = g.gs
         if not self._active():
-            gs[L.G_ASSIST_CREDIT] = 0
+            g.assist_credit = 0
             return False
         if self._limiting():  # Go: the limiter skips assists; the debt stays
             self.total["limiter_skipped_assists"] += 1
             return False
         wpb, bpw = self._assist_ratio(ctx)
-        debt = -float(gs[L.G_ASSIST_CREDIT])
+        debt = -float(g.assist_credit)
         scan_work = wpb * debt
         if scan_work < GC_OVER_ASSIST_WORK:
             scan_work = float(GC_OVER_ASSIST_WORK)
@@ -584,10 +593,10 @@ class Concurrent(Collector):
         if self.bg_credit > 0:
             if self.bg_credit >= scan_work:
                 self.bg_credit -= scan_work
-                gs[L.G_ASSIST_CREDIT] += int(debt)
+                g.assist_credit += int(debt)
                 self.total["assist_steals"] += 1
                 return False
-            gs[L.G_ASSIST_CREDIT] += int(1 + bpw * self.bg_credit)
+            g.assist_credit += int(1 + bpw * self.bg_credit)
             scan_work -= self.bg_credit
             self.bg_credit = 0.0
         # Scan in slices: Go's gcDrainN stops when the goroutine is preempted (e.g. by a
@@ -598,7 +607,7 @@ class Concurrent(Collector):
         while done < scan_work:
             work, spent = self._mark_slice(ctx, self.slice_ns, scan_work - done)
             done += work
-            gs[L.G_ASSIST_CREDIT] += int(1 + bpw * work)
+            g.assist_credit += int(1 + bpw * work)
             if lim is not None:
                 lim.start_event(pid, LimiterEvent.MARK_ASSIST, ctx.now())
             self.in_flight += 1
@@ -617,7 +626,7 @@ class Concurrent(Collector):
             self._limiter_update(ctx)
         if self._maybe_done(ctx):
             yield ctx.sleep(0)
-        if gs[L.G_ASSIST_CREDIT] >= 0 or not self._active():
+        if g.assist_credit >= 0 or not self._active():
             return False
         if ctx.stop_requested():
             return False  # Go: preempted, Gosched and retry (after the stop, mark is over)

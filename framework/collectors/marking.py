@@ -34,8 +34,6 @@ def full_collection(heap: Heap, roots: Roots, cost: Any) -> None:
     finish sweeping, turn the barrier and allocate-black off, mark from the roots, sweep."""
     a = heap.a
     finish_sweep(a, cost)
-    a.ctr[L.BARRIER] = L.BARRIER_OFF
-    a.ctr[L.ALLOC_BLACK] = 0
-    a.ctr[L.ASSISTS_ON] = 0
+    heap.end_marking()
     mark_from_roots(heap, roots, cost)
     sweep_all(heap.a, cost)

@@ -76,24 +76,26 @@ class ReferenceCounting(Collector):
     name = "rc"
     Params = RcParams
     params: RcParams
-    capabilities = Capabilities(concurrent=False, needs_barrier=True, traces=False)
+    capabilities = Capabilities(needs_barrier=True, traces=False)
 
     def __init__(self, params: RcParams) -> None:
         super().__init__(params)
         self.collections = {"rc_reconcile": 0, "rc_cycle_collection": 0}
         self.freed = {"rc_reconcile": 0, "rc_cycle_collection": 0}
 
-    def _arm(self, ctr: Any) -> None:
+    def _arm(self, heap: Any) -> None:
         p = self.params
-        ctr[L.RC_MODE] = L.RC_DEFERRED if p.deferred else L.RC_EAGER
-        ctr[L.RC_CYCLES] = 1 if p.cycle_collection else 0
-        ctr[L.ZCT_LIMIT] = p.zct_limit if p.deferred else _NEVER
-        ctr[L.RCBUF_LIMIT] = p.cycle_buffer if p.cycle_collection else _NEVER
-        ctr[L.CASCADE_EVENT_MIN] = p.cascade_event_objects
+        heap.set_rc(
+            L.RC_DEFERRED if p.deferred else L.RC_EAGER,
+            p.cycle_collection,
+            p.zct_limit if p.deferred else _NEVER,
+            p.cycle_buffer if p.cycle_collection else _NEVER,
+            p.cascade_event_objects,
+        )
 
     def run(self, ctx: Any) -> Generator[Any, Any, None]:
         p = self.params
-        self._arm(ctx.heap.a.ctr)
+        self._arm(ctx.heap)
         ctx.set_goal(None)
         self._set_heap_trigger(ctx)
         if p.deferred:
@@ -123,7 +125,7 @@ class ReferenceCounting(Collector):
             ctr[L.RCBUF_N] >= p.cycle_buffer or ctr[L.HEAP_LIVE] >= ctr[L.TRIGGER]
         ):
             yield from self._pause(ctx, "rc_cycle_collection")
-        ctr[L.RC_REQUEST] = 0
+        ctx.heap.clear_rc_request()
         self._set_heap_trigger(ctx)
 
     def _work(self, phase: str, heap: Any, roots: Any, cost: Any) -> float:

@@ -24,7 +24,7 @@ from framework.runtime.kernels.sweep import sweep_all
 def sweep_world(heap: Heap, cost: Any) -> tuple[int, int, int, float]:
     """Sweep every span after a stop-the-world mark (new sweep generation):
     (spans swept, objects freed, bytes freed, ns). The safety checker runs this too."""
-    heap.a.ctr[L.SWEEPGEN] += 2
+    heap.new_sweep_generation()
     swept, objs, freed, ns = sweep_all(heap.a, cost)
     return int(swept), int(objs), int(freed), float(ns)
 
@@ -36,7 +36,7 @@ class StwParams(CollectorParams):
 class StopTheWorld(Collector):
     name = "stw"
     Params = StwParams
-    capabilities = Capabilities(concurrent=False, needs_barrier=False, traces=True)
+    capabilities = Capabilities(needs_barrier=False, traces=True)
 
     def run(self, ctx: Any) -> Generator[Any, Any, None]:
         ctx.pacer.set_globals_scan(ctx.roots.globals_bytes)  # Go: known before gcinit
@@ -70,7 +70,7 @@ class StopTheWorld(Collector):
         swept, objs, freed, sweep_ns = sweep_world(heap, cost)
         ctx.checkpoint("sweep_end", n, complete=True)
         yield ctx.sleep(ctx.stw_cost_ns() + mark_ns + sweep_ns)
-        ctr[L.HEAP_LIVE] = cyc.marked
+        heap.reset_live(cyc.marked)
         stack_work = int(ctr[L.STACK_SCAN_WORK])
         ctx.pacer.reset_live(
             cyc.marked,

@@ -17,23 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from framework.collectors import barriers
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mark import drain, drain_budget, reset_mark_counters, scan_roots
 from framework.runtime.kernels.sweep import begin_sweep, finish_sweep
 from framework.sim.roots import Goroutine, Roots
 
-BARRIERS = {
-    "none": L.BARRIER_OFF,
-    "dijkstra": L.BARRIER_DIJKSTRA,
-    "yuasa": L.BARRIER_YUASA,
-    "hybrid": L.BARRIER_HYBRID,
-    "hybrid-go": L.BARRIER_HYBRID_GO,
-}
 HALVES = {  # what ``Policy.barrier_without`` removes from the barrier
     "": 0,
     "deletion": L.SHADE_OLD,
-    "insertion": L.SHADE_NEW | L.SHADE_NEW_IF_GREY,
+    "insertion": L.SHADE_NEW | L.SHADE_NEW_IF_GREY | L.SHADE_HOLDER,
 }
 ROOT_BLOCK_BYTES = 256 << 10  # Go: rootBlockBytes
 ALL = 1 << 62
@@ -53,23 +47,25 @@ class Policy:
     barrier_without: str = ""  # "deletion" or "insertion": drop that half (a mutant)
 
     def __post_init__(self) -> None:
-        if self.barrier not in BARRIERS:
-            raise ValueError(f"barrier must be one of {sorted(BARRIERS)}, not {self.barrier!r}")
+        if self.barrier not in barriers.names():
+            raise ValueError(f"barrier must be one of {barriers.names()}, not {self.barrier!r}")
         if self.barrier_without not in HALVES:
             raise ValueError(f"barrier_without must be one of {sorted(HALVES)}")
 
     @property
     def barrier_mode(self) -> int:
         """The kernel's barrier bit set (layout.SHADE_*) with ``barrier_without`` removed."""
-        return BARRIERS[self.barrier] & ~HALVES[self.barrier_without]
+        return barriers.get(self.barrier).shades & ~HALVES[self.barrier_without]
 
     @staticmethod
     def for_barrier(barrier: str, **overrides: Any) -> Policy:
-        """The correct design for ``barrier``, with ``overrides`` (None = keep default)."""
+        """The correct design for ``barrier`` (what its registered ``Barrier`` says it
+        needs), with ``overrides`` (None = keep default)."""
+        b = barriers.get(barrier)
         base = {
             "barrier": barrier,
-            "rescan_stacks": barrier == "dijkstra",
-            "snapshot_stacks": barrier == "yuasa",
+            "rescan_stacks": b.rescan_stacks,
+            "snapshot_stacks": b.snapshot_stacks,
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return Policy(**base)
@@ -91,11 +87,9 @@ class TriColour:
         spent = 0.0
         reset_mark_counters(heap.a)
         for g in roots.goroutines:
-            g.gs[L.G_STACK_BLACK] = 0
-        ctr = heap.a.ctr
-        ctr[L.ALLOC_BLACK] = 1 if self.policy.allocate_black else 0
-        ctr[L.BARRIER] = self.policy.barrier_mode
-        ctr[L.BARRIER_GLOBALS] = 1 if self.policy.barrier_on_globals else 0
+            g.stack_black = False
+        p = self.policy
+        heap.set_marking(p.barrier_mode, p.allocate_black, p.barrier_on_globals)
         self.root_jobs.clear()
         if cost[L.K_MARK_CYCLE] > 0:
             self.root_jobs.append(("runtime", 0, 0))
@@ -116,12 +110,12 @@ class TriColour:
     def scan_stack(self, heap: Heap, g: Goroutine, cost: Any) -> float:
         """Shade everything ``g``'s stack references and blacken the stack."""
         if g.gid == self.policy.skip_stack_of:
-            g.gs[L.G_STACK_BLACK] = 1  # the mutant believes it scanned it
+            g.stack_black = True  # the mutant believes it scanned it
             return 0.0
         t = scan_roots(
             heap.a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
         )
-        g.gs[L.G_STACK_BLACK] = 1
+        g.stack_black = True
         return float(t)
 
     def scan_all_stacks(self, heap: Heap, roots: Roots, cost: Any) -> float:
@@ -216,10 +210,7 @@ class TriColour:
         rescan = 0.0
         if self.policy.rescan_stacks:
             rescan = self.scan_all_stacks(heap, roots, cost)
-        ctr = heap.a.ctr
-        ctr[L.ALLOC_BLACK] = 0
-        ctr[L.BARRIER] = L.BARRIER_OFF
-        ctr[L.ASSISTS_ON] = 0
+        heap.end_marking()
         self.marking = False
         return rescan
 

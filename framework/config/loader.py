@@ -255,9 +255,52 @@ def read_toml(path: str | Path, source: str | None = None) -> tuple[dict[str, An
         raise ConfigError([f"{p}: not valid TOML: {e}"], src) from None
 
 
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` merged into a copy of ``base``, table by table."""
+    out = apply_overrides(base, [])
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = apply_overrides(v, []) if isinstance(v, dict) else v
+    return out
+
+
+def read_config(
+    path: str | Path, source: str | None = None, seen: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], str]:
+    """The file's data with its ``base`` chain merged in (``sweep`` kept only from ``path``),
+    and the file's text: how every command reads a config file (run, check, sweep, a
+    study's base)."""
+    path = Path(path)
+    source = source or str(path)
+    real = path.resolve()
+    if real in seen:
+        chain = " -> ".join(str(p) for p in (*seen, real))
+        raise ConfigError([f"base: circular reference: {chain}"], source)
+    data, text = read_toml(path, source)
+    ref = data.pop("base", None)
+    if ref is None:
+        return data, text
+    if not isinstance(ref, str) or not ref:
+        raise ConfigError([f"base: must be a path to a TOML config (got {ref!r})"], source)
+    base_path = (path.parent / ref) if not Path(ref).is_absolute() else Path(ref)
+    base, _ = read_config(base_path, source, (*seen, real))
+    if "sweep" in base:
+        raise ConfigError(
+            [f"base: {ref} has a [sweep] table; a base must be a plain config"], source
+        )
+    return deep_merge(base, data), text
+
+
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    """Read, override and validate the TOML config at ``path``."""
-    data, _ = read_toml(path)
+    """Read (with its ``base`` chain), override and validate the TOML config at ``path``."""
+    data, _ = read_config(path)
+    if "sweep" in data:
+        raise ConfigError(
+            ["sweep: this file is a sweep; run it with `gclab sweep` (or remove [sweep])"],
+            str(path),
+        )
     data = apply_overrides(data, overrides or [])
     return parse_config(data, str(path))
 

@@ -42,7 +42,7 @@ from framework.pacer.base import (
     PacerParams,
     assist_ratios,
 )
-from framework.pacer.goal import HEAP_MINIMUM
+from framework.pacer.goal import HEAP_MINIMUM, heap_goal
 
 TRIGGER_RATIO_DEN = 64  # Go: triggerRatioDen
 MIN_TRIGGER_RATIO_NUM = 45  # ~0.70
@@ -109,7 +109,8 @@ class Go119Pacer(Pacer):
 
     @property
     def heap_minimum(self) -> int:
-        """Go: setGCPercent's ``defaultHeapMinimum * GOGC / 100``."""
+        """Go: setGCPercent's ``defaultHeapMinimum * GOGC / 100`` (the floor ``heap_goal``
+        applies)."""
         return HEAP_MINIMUM * (self.gogc or 100) // 100
 
     # --- goal and trigger -----------------------------------------------------------------
@@ -123,14 +124,8 @@ class Go119Pacer(Pacer):
         amd64, so that the runway exceeds the goal and the trigger falls to its lower
         bound."""
         self._commit_inputs = (heap_live, sweep_done)
-        if self.gogc is None:
-            self.gc_percent_goal = NO_LIMIT
-        else:
-            g = (
-                self.heap_marked
-                + (self.heap_marked + self.last_stack_scan + self.globals_scan) * self.gogc // 100
-            )
-            self.gc_percent_goal = max(g, self.heap_minimum)
+        g = heap_goal(self.heap_marked, self.last_stack_scan, self.globals_scan, self.gogc)
+        self.gc_percent_goal = NO_LIMIT if g is None else g
         self.sweep_min_trigger = 0 if sweep_done else heap_live + SWEEP_MIN_HEAP_DISTANCE
         u = GC_BACKGROUND_UTILIZATION
         scan = self.last_heap_scan + self.last_stack_scan + self.globals_scan

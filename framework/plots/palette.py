@@ -162,9 +162,22 @@ def collector_look(collector: dict[str, Any] | str, barrier: str | None = None) 
     name = cfg.get("name", "")
     if name == "concurrent" and cfg.get("barrier") in BARRIERS:
         return BARRIERS[cfg["barrier"]]
+    if name == "concurrent" and cfg.get("barrier"):
+        return barrier_look(cfg["barrier"])
     if name == "rc" and cfg.get("cycle_collection"):
         return COLLECTORS["rc_cycle"]
     return COLLECTORS.get(name, FALLBACK[0])
+
+
+def barrier_look(name: str) -> Look:
+    """A write barrier's look: the palette's entry for a built-in, else the look its
+    registered ``Barrier`` carries (a plugin's), else a spare one."""
+    if name in BARRIERS:
+        return BARRIERS[name]
+    from framework.collectors import barriers
+
+    look = barriers.get(name).look if name in barriers.names() else None
+    return look if isinstance(look, Look) else FALLBACK[0]
 
 
 def colour_of(collector: str, barrier: str | None = None) -> str:

@@ -202,6 +202,57 @@ class Heap:
         else:  # pragma: no cover - kernel contract
             raise ValueError(f"unknown growth request {what}")
 
+    # --- the modes collectors set (Go: the runtime's global GC state) ----------------------
+    def set_marking(self, barrier_mode: int, allocate_black: bool, on_globals: bool = True) -> None:
+        """Turn the write barrier (``layout.SHADE_*`` bit set) and allocate-black on for a
+        mark phase (Go: setGCPhase(_GCmark) sets writeBarrier.enabled; gcmarknewobject)."""
+        c = self.a.ctr
+        c[L.BARRIER] = barrier_mode
+        c[L.ALLOC_BLACK] = 1 if allocate_black else 0
+        c[L.BARRIER_GLOBALS] = 1 if on_globals else 0
+
+    def end_marking(self) -> None:
+        """Barrier, allocate-black and assists off (Go: setGCPhase(_GCmarktermination),
+        gcBlackenEnabled = 0)."""
+        c = self.a.ctr
+        c[L.BARRIER] = L.BARRIER_OFF
+        c[L.ALLOC_BLACK] = 0
+        c[L.ASSISTS_ON] = 0
+
+    def set_assists(self, on: bool, skipped: bool | None = None) -> None:
+        """Mark assists required of allocating goroutines (Go: gcBlackenEnabled), and
+        whether the GC CPU limiter skips them (None: leave as is)."""
+        self.a.ctr[L.ASSISTS_ON] = 1 if on else 0
+        if skipped is not None:
+            self.set_assists_skipped(skipped)
+
+    def set_assists_skipped(self, skipped: bool) -> None:
+        """The GC CPU limiter's verdict: assists accrue debt but do not run."""
+        self.a.ctr[L.ASSISTS_SKIPPED] = 1 if skipped else 0
+
+    def reset_live(self, marked: int) -> None:
+        """Go: gcControllerState.resetLive: heapLive restarts from the marked heap."""
+        self.a.ctr[L.HEAP_LIVE] = marked
+
+    def new_sweep_generation(self) -> None:
+        """Go: mheap_.sweepgen += 2 at the start of a sweep phase."""
+        self.a.ctr[L.SWEEPGEN] += 2
+
+    def set_rc(
+        self, mode: int, cycles: bool, zct_limit: int, buffer_limit: int, cascade_min: int
+    ) -> None:
+        """Reference counting on (``layout.RC_*``): the kernels count, buffer and cascade."""
+        c = self.a.ctr
+        c[L.RC_MODE] = mode
+        c[L.RC_CYCLES] = 1 if cycles else 0
+        c[L.ZCT_LIMIT] = zct_limit
+        c[L.RCBUF_LIMIT] = buffer_limit
+        c[L.CASCADE_EVENT_MIN] = cascade_min
+
+    def clear_rc_request(self) -> None:
+        """The RC collector answered the mutators' request to run."""
+        self.a.ctr[L.RC_REQUEST] = 0
+
     # --- read-only views ------------------------------------------------------------------
     def counter(self, idx: int) -> int:
         return int(self.a.ctr[idx])

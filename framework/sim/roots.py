@@ -35,6 +35,24 @@ class Goroutine:
         return int(self.gs[L.G_SP])
 
     @property
+    def assist_credit(self) -> int:
+        """Go: gp.gcAssistBytes: allocation credit in bytes of scan work (negative: debt)."""
+        return int(self.gs[L.G_ASSIST_CREDIT])
+
+    @assist_credit.setter
+    def assist_credit(self, value: int) -> None:
+        self.gs[L.G_ASSIST_CREDIT] = value
+
+    @property
+    def stack_black(self) -> bool:
+        """The stack was scanned this cycle (Go: gp.gcscandone)."""
+        return bool(self.gs[L.G_STACK_BLACK])
+
+    @stack_black.setter
+    def stack_black(self, value: bool) -> None:
+        self.gs[L.G_STACK_BLACK] = 1 if value else 0
+
+    @property
     def stack_bytes(self) -> int:
         return int(self.gs[L.G_STACK_BYTES])
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from framework.config import Config, ConfigError, config_to_dict, parse_config, read_toml
-from framework.config.loader import apply_overrides
+from framework.config import Config, ConfigError, config_to_dict, parse_config
+from framework.config.loader import apply_overrides, read_config
 
 RESERVED = ("name", "description", "seeds", "zip", "variants")
 PLUGIN_SECTIONS = ("workload", "collector", "pacer")
@@ -68,41 +68,6 @@ def run_id(config: dict[str, Any]) -> str:
     """Stable id of a resolved config (which includes ``run.seed``)."""
     blob = json.dumps(config, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over`` merged into a copy of ``base``, table by table."""
-    out = apply_overrides(base, [])
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = deep_merge(out[k], v)
-        else:
-            out[k] = apply_overrides(v, []) if isinstance(v, dict) else v
-    return out
-
-
-def _load_with_bases(
-    path: Path, source: str, seen: tuple[Path, ...] = ()
-) -> tuple[dict[str, Any], str]:
-    """The file's data with its ``base`` chain merged in (``sweep`` kept only from ``path``),
-    and the file's text."""
-    real = path.resolve()
-    if real in seen:
-        chain = " -> ".join(str(p) for p in (*seen, real))
-        raise ConfigError([f"base: circular reference: {chain}"], source)
-    data, text = read_toml(path, source)
-    ref = data.pop("base", None)
-    if ref is None:
-        return data, text
-    if not isinstance(ref, str) or not ref:
-        raise ConfigError([f"base: must be a path to a TOML config (got {ref!r})"], source)
-    base_path = (path.parent / ref) if not Path(ref).is_absolute() else Path(ref)
-    base, _ = _load_with_bases(base_path, source, (*seen, real))
-    if "sweep" in base:
-        raise ConfigError(
-            [f"base: {ref} has a [sweep] table; a base must be a plain config"], source
-        )
-    return deep_merge(base, data), text
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -392,7 +357,7 @@ def build_sweep(
 def load_sweep(path: str | Path, overrides: list[str] | None = None) -> SweepSpec:
     """Read a sweep file (or a plain config: a sweep of one run) and expand it."""
     p = Path(path)
-    data, text = _load_with_bases(p, str(p))
+    data, text = read_config(p, str(p))
     spec = build_sweep(data, p.stem, str(p), overrides)
     return SweepSpec(
         spec.name, spec.source, spec.description, spec.axes, spec.seeds, spec.runs, text, spec.base

@@ -10,7 +10,7 @@
 import pytest
 
 from framework import collectors, workloads
-from framework.collectors import tricolour
+from framework.collectors import barriers
 from framework.config import parse_config
 from framework.simulation import simulate
 
@@ -60,7 +60,7 @@ def test_every_collector_declares_its_capabilities():
         assert cls.capabilities is not None
 
 
-BARRIERS = tuple(tricolour.BARRIERS)  # every registered barrier
+BARRIERS = tuple(barriers.names())  # every registered barrier
 
 
 @pytest.mark.parametrize("workload", WORKLOADS)

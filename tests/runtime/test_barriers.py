@@ -370,3 +370,32 @@ def test_barrier_matches_model(mode, stack_black, steps, premarked):
     for (i, f), v in fields.items():
         assert a.fields[ids[i], f] == v
     assert [int(x) for x in stp.roots.globals] == globs
+
+
+# --- Steele's primitive (SHADE_HOLDER): re-grey a black holder, never queue it twice -------
+def test_steele_regreys_a_black_holder_once_and_shades_new_on_globals():
+    stp = setup()
+    a = stp.heap.a
+    holder, new = obj(stp, HOLDER), obj(stp, NEW)
+    a.sl_mark[holder] = L.MARK_BLACK  # scanned already
+    set_mode(stp, L.SHADE_HOLDER)
+    stp.run(0, ops((Op.STORE, HOLDER, 1, NEW), (Op.STORE, HOLDER, 1, NEW)))
+    assert greys(stp) == [holder]  # queued again, once
+    assert a.sl_mark[holder] == L.MARK_GREY and a.sl_mark[new] == 0  # new stays white
+    assert a.ctr[L.BARRIER_SHADES] == 1 and a.ctr[L.MARKED_OBJECTS] == 0
+    stp.run(0, ops((Op.GSTORE, 0, NEW, 0)))  # a root holder: shade(new) instead
+    assert set(greys(stp)) == {holder, new}
+
+
+def test_steele_leaves_white_and_grey_holders_alone():
+    stp = setup()
+    a = stp.heap.a
+    holder = obj(stp, HOLDER)
+    set_mode(stp, L.SHADE_HOLDER)
+    stp.run(0, ops((Op.STORE, HOLDER, 1, NEW)))  # white holder: nothing to redo
+    assert greys(stp) == [] and a.ctr[L.BARRIER_SHADES] == 0
+    a.sl_mark[holder] = L.MARK_GREY  # already queued
+    a.grey[0] = holder
+    a.ctr[L.GREY_N] = 1
+    stp.run(0, ops((Op.STORE, HOLDER, 1, NEW)))
+    assert greys(stp) == [holder]
