@@ -88,6 +88,11 @@ def _cmd_check_plugin(args: argparse.Namespace) -> int:
         kind = args.kind or conformance.kind_of(args.name)
     except KeyError as e:
         return usage_error(f"check-plugin: {e.args[0]}")
+    if args.name not in conformance.names_of(kind):
+        known = ", ".join(conformance.names_of(kind))
+        return usage_error(
+            f"--kind {kind}: {args.name!r} is not a registered {kind}; known: {known}"
+        )
     report = conformance.check(args.name, kind)
     console.result(str(report))
     return 0 if report.ok else 1

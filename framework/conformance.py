@@ -53,6 +53,14 @@ class Report:
         )
 
 
+def names_of(kind: str) -> list[str]:
+    """The registered names of ``kind``."""
+    from framework.collectors import barriers
+
+    reg = {"workload": workloads, "collector": collectors, "barrier": barriers, "pacer": pacer}
+    return reg[kind].names()
+
+
 def kind_of(name: str) -> str:
     """Which registry ``name`` is in; ``KeyError`` naming what exists if none."""
     from framework.collectors import barriers

@@ -316,6 +316,7 @@ def _argument_probes() -> list[Probe]:
         _p("arguments", "--plugin", "--plugin", "good.toml", "schema", "--out", "s.json"),
         _p("arguments", "check-plugin", "check-plugin", "no_such_plugin"),
         _p("arguments", "--kind", "check-plugin", "steady", "--kind", "barrier"),
+        _p("arguments", "--kind", "check-plugin", "steady", "--kind", "nope"),
         _p("arguments", "-q", "-q", "run", "good.toml", "-v", "--out", "o"),
     ]
 
