@@ -190,10 +190,8 @@ def sweep(
     """
     from framework import plugins
     from framework.config import ConfigError
-    from framework.sweep.executors import make_executor
-    from framework.sweep.runner import run_sweep
+    from framework.sweep.runner import run_into
     from framework.sweep.spec import build_sweep, load_sweep
-    from framework.sweep.store import FolderLock, Store
 
     plugins.load_entry_points()
     args = set_args(overrides)
@@ -210,14 +208,7 @@ def sweep(
     else:
         parsed = build_sweep(dict(spec), "sweep", "sweep", args)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    # As gclab sweep: lock the folder, open (or create) its store, then start the executor.
-    with (
-        FolderLock(folder),
-        Store(folder, create=True) as store,
-        make_executor(executor, jobs, scheduler) as ex,
-    ):
-        report = run_sweep(parsed, store, ex, retry_failed=retry_failed, progress=progress)
+    report = run_into(parsed, folder, executor, jobs, scheduler, retry_failed, progress)
     return SweepRun(folder, report)
 
 

@@ -73,7 +73,27 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     dest = Path(args.out) if args.out else Path("results") / args.name
     if msg := out_problem(dest):
         return usage_error(msg)
-    rows = experiment.run_study(study, args.scale, args.jobs)
+    from framework.sweep.runner import ExecutorStartError
+    from framework.sweep.store import StoreError
+
+    try:
+        rows = experiment.run_study(
+            study,
+            args.scale,
+            args.jobs,
+            dest,
+            args.executor,
+            args.scheduler,
+            progress=console.progress_wanted(),
+            retry_failed=args.retry_failed,
+        )
+    except StoreError as e:
+        return usage_error(f"--out {e}")
+    except ExecutorStartError as e:
+        return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
+    except experiment.StudyRunsFailedError as e:
+        log.error("gclab experiment %s: %s (recorded in %s/results.sqlite)", args.name, e, dest)
+        return 1
     figures = experiment.write_study(study, rows, dest)
     out.info((dest / "check.txt").read_text().rstrip())
     for f in figures:
@@ -153,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--jobs", type=positive_int, default=None, help="worker processes (default: all cores)"
     )
-    e.add_argument("--out", metavar="DIR", help="output folder (default results/<name>)")
+    e.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder (default results/<name>): figures, tables and results.sqlite",
+    )
+    e.add_argument(
+        "--executor", choices=("serial", "local", "dask"), default="local", help="as gclab sweep"
+    )
+    e.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (with --executor dask)")
+    e.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     e.set_defaults(func=_cmd_experiment)
     from framework.sweep.command import add_parser as add_sweep
 

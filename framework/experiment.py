@@ -10,8 +10,10 @@ A study folder holds ``config.toml`` (the base config) and ``study.py``, which d
   failures (empty when it holds);
 - ``plot(rows, out) -> list[Path]``: its figures.
 
-``rows`` is a list of ``{"point": overrides, "summary": summary}``. Runs go to a process
-pool; each run is deterministic, so the order of completion does not matter.
+``rows`` is a list of ``{"point": overrides, "summary": summary}``. A study runs as a sweep
+(``study_sweep``, executed by ``sweep.runner.run_into``, the one batch system): its runs
+land in ``results.sqlite`` beside its figures, so it resumes after a kill, runs on the pool
+or on Dask, records a failed run with its error, and ``gclab report``/``export`` read it.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import importlib
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from framework.config import parse_config
 from framework.config.loader import apply_overrides, read_config
+from framework.sweep.spec import SweepSpec
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
 SCALES = ("tiny", "full")
@@ -70,26 +72,69 @@ def resolve(base: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _run_one(data: dict[str, Any]) -> dict[str, Any]:
-    from framework.simulation import simulate
-
-    return simulate(parse_config(data)).summary
+class StudyRunsFailedError(RuntimeError):
+    """Some runs of a study failed; they are recorded in the study's store."""
 
 
-def run_study(study: Study, scale: str = "full", jobs: int | None = None) -> list[dict[str, Any]]:
+def study_sweep(study: Study, scale: str = "full") -> SweepSpec:
+    """The study as a sweep: one run per point (its overrides and metadata as parameters),
+    each validated before anything runs."""
+    from framework.config import config_to_dict
+    from framework.sweep.spec import RunSpec, SweepSpec, run_id
+
     points = study.points(scale)
-    configs = [resolve(study.base, p) for p in points]
-    for c in configs:
-        parse_config(c, f"experiment {study.name}")  # fail fast on a bad point
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(configs) == 1:
-        summaries = [_run_one(c) for c in configs]
-    else:
-        from framework.sweep.worker import die_with
+    runs = []
+    axes: list[str] = []
+    for i, point in enumerate(points):
+        cfg = parse_config(resolve(study.base, point), f"experiment {study.name}")
+        resolved = config_to_dict(cfg)
+        axes += [k for k in point if k not in axes]
+        runs.append(RunSpec(i, run_id(resolved), {**point, "seed": cfg.run.seed}, resolved))
+    return SweepSpec(
+        name=f"{study.name}-{scale}",
+        source=f"experiments/{study.name}",
+        description=study.description,
+        axes=axes,
+        seeds=sorted({r.params["seed"] for r in runs}),
+        runs=runs,
+    )
 
-        with ProcessPoolExecutor(jobs, initializer=die_with, initargs=(os.getpid(),)) as pool:
-            summaries = list(pool.map(_run_one, configs))
-    return [{"point": p, "summary": s} for p, s in zip(points, summaries, strict=True)]
+
+def run_study(
+    study: Study,
+    scale: str = "full",
+    jobs: int | None = None,
+    out: Path | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: bool = False,
+    retry_failed: bool = False,
+) -> list[dict[str, Any]]:
+    """Run the study's points as a sweep into ``out/results.sqlite`` (a temporary folder
+    when None): seeds, resume, a progress bar, the pool or Dask, as ``gclab sweep`` has
+    them. Returns ``rows``; raises ``StudyRunsFailedError`` naming failed runs (the others are
+    kept, and a second call runs only what is missing)."""
+    import tempfile
+
+    from framework.sweep.runner import run_into
+    from framework.sweep.store import Store
+
+    spec = study_sweep(study, scale)
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="gclab-study-") as tmp:
+            return run_study(study, scale, jobs, Path(tmp), executor, scheduler, progress)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 and executor == "local":
+        executor = "serial"
+    report = run_into(spec, out, executor, jobs, scheduler, retry_failed, progress)
+    if report.failed:
+        shown = "; ".join(f"{rid} {params}: {err}" for rid, params, err in report.failures[:3])
+        raise StudyRunsFailedError(f"{report.failed} of {report.planned} runs failed: {shown}")
+    with Store.reader(out) as store:
+        summaries = {r["run_id"]: r["summary"] for r in store.runs()}
+    return [
+        {"point": study.points(scale)[r.index], "summary": summaries[r.run_id]} for r in spec.runs
+    ]
 
 
 def write_study(study: Study, rows: list[dict[str, Any]], out: Path) -> list[Path]:

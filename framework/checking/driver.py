@@ -73,7 +73,7 @@ class CheckDriver:
         self.st = Stepper(sh.goroutines, sh.globals, sh.fields)
         self.tc = TriColour(self.policy) if self.policy is not None else None
         if self.rc is not None:
-            ReferenceCounting(self.rc)._arm(self.st.heap.a.ctr)
+            ReferenceCounting(self.rc)._arm(self.st.heap)
         for g in range(sh.goroutines):
             self.st.run(
                 g, np.array([(Op.PUSH, sh.base_slots, 8 * sh.base_slots, 0)], dtype=np.int32)

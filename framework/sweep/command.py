@@ -7,7 +7,6 @@ session; ``--retry-failed`` runs them again); 2 bad input, with nothing written.
 from __future__ import annotations
 
 import argparse
-import contextlib
 from pathlib import Path
 
 from framework.config import ConfigError
@@ -65,9 +64,9 @@ def _print_runs(spec: object) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from framework.sweep.executors import EXECUTORS, dask_available, make_executor
+    from framework.sweep.executors import EXECUTORS, dask_available
     from framework.sweep.spec import load_sweep
-    from framework.sweep.store import DB_NAME, FolderLock, Store, StoreError
+    from framework.sweep.store import StoreError
 
     if args.executor not in EXECUTORS:
         return usage_error(
@@ -90,36 +89,22 @@ def run_command(args: argparse.Namespace) -> int:
     dest = Path(args.out) if args.out else Path("results") / spec.name
     if msg := out_problem(dest):
         return usage_error(msg)
-    from framework.sweep.runner import run_sweep
+    from framework.sweep.runner import ExecutorStartError, run_into
 
-    with contextlib.ExitStack() as stack:
-        # The folder is locked before its store is opened. An existing store is checked
-        # (refused if foreign or another sweep's) before the executor starts; a new folder
-        # is made only once the executor is up, so a failure before writes nothing.
-        lock = stack.enter_context(FolderLock(dest, acquire=False))
-        store: Store | None = None
-        try:
-            if dest.is_dir():
-                lock.acquire()
-                if (dest / DB_NAME).exists():
-                    store = stack.enter_context(Store(dest))
-                    store.check_compatible(spec)
-        except StoreError as e:
-            return usage_error(f"--out {e}")
-        try:
-            executor = stack.enter_context(make_executor(args.executor, args.jobs, args.scheduler))
-        except OSError as e:
-            return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
-        if store is None:
-            try:
-                dest.mkdir(parents=True, exist_ok=True)
-                lock.acquire()
-                store = stack.enter_context(Store(dest, create=True))
-            except StoreError as e:
-                return usage_error(f"--out {e}")
-        report = run_sweep(
-            spec, store, executor, retry_failed=args.retry_failed, progress=progress_wanted()
+    try:
+        report = run_into(
+            spec,
+            dest,
+            args.executor,
+            args.jobs,
+            args.scheduler,
+            retry_failed=args.retry_failed,
+            progress=progress_wanted(),
         )
+    except StoreError as e:
+        return usage_error(f"--out {e}")
+    except ExecutorStartError as e:
+        return usage_error(f"--scheduler {args.scheduler}: cannot connect: {e}")
     out.info(
         f"sweep {spec.name}: {report.planned} runs, {report.already_done} done before, "
         f"{report.submitted} run now; ok {report.ok}, failed {report.failed}"

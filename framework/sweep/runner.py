@@ -11,7 +11,9 @@ Rules:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -88,3 +90,46 @@ def run_sweep(
         session=session,
         failures=failures,
     )
+
+
+class ExecutorStartError(OSError):
+    """The executor could not start (e.g. no Dask scheduler at the address)."""
+
+
+def run_into(
+    spec: SweepSpec,
+    folder: str | Path,
+    executor: str = "local",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+) -> SweepReport:
+    """Run every missing run of ``spec`` into ``folder/results.sqlite``: the one way a batch
+    of runs is executed (``gclab sweep``, ``gclab experiment``, ``api.sweep``).
+
+    The folder is locked before its store is opened; an existing store is checked (a
+    foreign one or another sweep's raises ``StoreError``) before the executor starts; a new
+    folder is made only once the executor is up (``ExecutorStartError`` otherwise), so a
+    failure before any run writes nothing."""
+    from framework.sweep.executors import make_executor
+    from framework.sweep.store import DB_NAME, FolderLock
+
+    out = Path(folder)
+    with contextlib.ExitStack() as stack:
+        lock = stack.enter_context(FolderLock(out, acquire=False))
+        store: Store | None = None
+        if out.is_dir():
+            lock.acquire()
+            if (out / DB_NAME).exists():
+                store = stack.enter_context(Store(out))
+                store.check_compatible(spec)
+        try:
+            ex = stack.enter_context(make_executor(executor, jobs, scheduler))
+        except OSError as e:
+            raise ExecutorStartError(str(e)) from e
+        if store is None:
+            out.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
+            store = stack.enter_context(Store(out, create=True))
+        return run_sweep(spec, store, ex, retry_failed=retry_failed, progress=progress)

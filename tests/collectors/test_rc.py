@@ -36,7 +36,7 @@ def expected_counts(stp: Stepper, count_stacks: bool) -> np.ndarray:
 def rc_stepper(deferred: bool, cycles: bool) -> Stepper:
     stp = Stepper(1, N_GLOBALS, 2)
     col = ReferenceCounting(RcParams(deferred=deferred, cycle_collection=cycles))
-    col._arm(stp.heap.a.ctr)
+    col._arm(stp.heap)
     stp.run(0, np.array([(Op.PUSH, N_SLOTS, 64, 0)], dtype=np.int32))
     return stp
 

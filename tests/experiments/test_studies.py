@@ -87,3 +87,58 @@ def test_rc_vs_tracing_marks_zero_bars_on_linear_axes(tmp_path, monkeypatch):
     zeros = [t for ax in fig.axes for t in ax.texts if t.get_text() == "0"]
     assert len(zeros) == 2 * len(rows)  # every pause and every leak of the rows
     assert all(ax.get_yscale() == "linear" for ax in fig.axes)
+
+
+# --- a study is a sweep: one batch system --------------------------------------------------
+def _small_study():
+    base = {
+        "run": {"seed": 1, "gomaxprocs": 2},
+        "workload": {"name": "steady", "live_objects": 5000, "anchors": 64, "replacements": 30000},
+    }
+    return experiment.Study(
+        "small",
+        "two GOGC values",
+        base,
+        lambda scale: [{"pacer.gogc": 50, "label": "a"}, {"pacer.gogc": 200, "label": "b"}],
+        lambda rows: [],
+        lambda rows, out: [],
+    )
+
+
+def test_a_study_runs_as_a_sweep_into_its_folder_and_resumes(tmp_path):
+    from framework.sweep.results import load_results
+    from framework.sweep.store import Store
+
+    study = _small_study()
+    rows = experiment.run_study(study, "tiny", jobs=1, out=tmp_path)
+    assert [r["point"]["label"] for r in rows] == ["a", "b"]
+    assert rows[0]["summary"]["gc_cycles"] > rows[1]["summary"]["gc_cycles"]
+    df = load_results(tmp_path)  # gclab report / export read it as any sweep
+    assert sorted(df["pacer.gogc"]) == [50, 200] and set(df.status) == {"ok"}
+    again = experiment.run_study(study, "tiny", jobs=1, out=tmp_path)
+    assert again == rows
+    with Store.reader(tmp_path) as st:
+        assert list(st.sessions().submitted) == [2, 0]  # the second call ran nothing
+
+
+def test_a_failed_study_run_is_recorded_and_the_others_kept(tmp_path, monkeypatch):
+    from framework.sweep import worker
+    from framework.sweep.results import load_results
+
+    real = worker.simulate_config
+
+    def flaky(cfg):
+        if cfg.pacer.gogc == 200:
+            raise ValueError("bad luck")
+        return real(cfg)
+
+    monkeypatch.setattr(worker, "simulate_config", flaky)
+    with pytest.raises(experiment.StudyRunsFailedError, match="bad luck"):
+        experiment.run_study(_small_study(), "tiny", jobs=1, out=tmp_path)
+    df = load_results(tmp_path)
+    assert sorted(df.status) == ["failed", "ok"]
+    monkeypatch.setattr(worker, "simulate_config", real)
+    with pytest.raises(experiment.StudyRunsFailedError):  # failed runs stay failed ...
+        experiment.run_study(_small_study(), "tiny", jobs=1, out=tmp_path)
+    rows = experiment.run_study(_small_study(), "tiny", jobs=1, out=tmp_path, retry_failed=True)
+    assert len(rows) == 2  # ... until retried
