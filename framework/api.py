@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Run", "SweepRun", "load", "load_runs", "load_series", "run", "sweep"]
 
-#: the time series a run (and a sweep's store) holds, as ``framework.output``'s CSVs
+#: the time series a run (and a sweep's store) holds, as ``framework.traces.output``'s CSVs
 SERIES = ("heap", "pauses", "cycles", "intervals")
 
 
@@ -124,13 +124,13 @@ class Run:
     def save(self, out: str | Path) -> Path:
         """Write the files ``gclab run --out OUT`` writes (config.toml, summary.json, the
         CSVs; no figure) into the folder ``out``; returns it."""
-        from framework.output import write_run
+        from framework.traces.output import write_run
 
         write_run(self.result, Path(out))
         return Path(out)
 
     def __str__(self) -> str:
-        from framework.output import format_summary
+        from framework.traces.output import format_summary
 
         return format_summary(self.summary)
 

@@ -18,8 +18,8 @@ import sys
 import time
 from typing import Any
 
+from framework.cli.console import out as shown
 from framework.config import parse_config
-from framework.console import out as shown
 from framework.simulation import simulate
 
 TARGET_OPS_PER_S = {"stw": 2_000_000, "concurrent": 1_000_000}

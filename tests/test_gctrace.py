@@ -5,14 +5,14 @@ import pytest
 
 from framework.cli import main
 from framework.config import parse_config
-from framework.gctrace import (
+from framework.simulation import simulate
+from framework.traces.gctrace import (
     LINE_RE,
     cumulative_gc_cpu,
     fmt_ns_as_ms,
     format_trace,
     parse_line,
 )
-from framework.simulation import simulate
 
 MiB = 1 << 20
 NPROCS = 2

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from framework.cli import main
-from framework.gctrace_import import COLUMNS, import_text
+from framework.traces.gctrace_import import COLUMNS, import_text
 
 LOG = """\
 listening on :8080

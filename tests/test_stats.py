@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from framework.stats import aggregate, compare, mean_ci
+from framework.reporting.stats import aggregate, compare, mean_ci
 
 
 def test_mean_ci_is_the_student_t_interval():

@@ -1,6 +1,6 @@
 """Per-config metrics of the recorded Go runs (``data/<config>/run<k>.*``).
 
-Rules. Per run, from the gctrace (parsed by ``framework.gctrace_import.find_record``) and
+Rules. Per run, from the gctrace (parsed by ``framework.traces.gctrace_import.find_record``) and
 the program's report:
 
 - ``gc_count``: gctrace lines; ``numgc``: ``MemStats.NumGC`` (they agree unless a line
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from experiments.go_reference.matrix import HERE, load_matrix
-from framework.gctrace import TraceLine
-from framework.gctrace_import import find_record
+from framework.traces.gctrace import TraceLine
+from framework.traces.gctrace_import import find_record
 
 DATA = HERE / "data"
 README = HERE / "README.md"

@@ -26,9 +26,9 @@ import tomli_w
 from framework.calibrate import model as M
 from framework.calibrate.fit import TARGETS, Fit, calibrate, holdout_names
 from framework.calibrate.reference import ReferenceError, ReferenceRun, load_pairs, load_suite
-from framework.console import log
-from framework.console import out as shown
-from framework.usage import USAGE, usage_error
+from framework.cli.console import log
+from framework.cli.console import out as shown
+from framework.cli.usage import USAGE, usage_error
 
 REPORTED = (*TARGETS, "gc_count", "goal_mean")
 UNITS = {"goal_mean": ("MiB", 2**20), "gc_count": ("", 1.0)}

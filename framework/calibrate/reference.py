@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from framework.config import ConfigError, parse_config
-from framework.gctrace import TraceLine
-from framework.gctrace_import import find_record
+from framework.traces.gctrace import TraceLine
+from framework.traces.gctrace_import import find_record
 
 
 class ReferenceError(ValueError):

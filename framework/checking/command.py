@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from framework.console import log, result
-from framework.usage import USAGE, load_cli_config, non_negative_int
+from framework.cli.console import log, result
+from framework.cli.usage import USAGE, load_cli_config, non_negative_int
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

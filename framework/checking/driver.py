@@ -18,18 +18,18 @@ from typing import Any
 import numpy as np
 
 from framework.checking import invariants as inv
+from framework.checking.oracle import reachable
+from framework.checking.stepper import Stepper
 from framework.collectors import barriers
 from framework.collectors.marking import mark_from_roots
 from framework.collectors.rc import RcParams, ReferenceCounting
 from framework.collectors.stw import sweep_world
 from framework.collectors.tricolour import Policy, TriColour
 from framework.ops import Op
-from framework.oracle import reachable
 from framework.runtime import layout as L
 from framework.runtime.kernels.mark import drain_budget
 from framework.runtime.kernels.rc import collect_cycles, count_stack_refs, reconcile
 from framework.runtime.kernels.sweep import sweep_some
-from framework.stepper import Stepper
 
 OBJ_SIZE = 24  # every object: two pointer fields (16 B) plus a word of data
 

@@ -10,8 +10,8 @@ import argparse
 import dataclasses
 
 from framework.checking.explore import DESIGNS, SCOPES, Level, Result, Scope, explore
-from framework.console import out, result
-from framework.usage import usage_error
+from framework.cli.console import out, result
+from framework.cli.usage import usage_error
 
 _SCOPE_FLAGS = ("goroutines", "slots", "frame_slots", "globals", "fields", "objects", "cycles")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from framework.oracle import reachable_without, route
+from framework.checking.oracle import reachable_without, route
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.sim.roots import Roots

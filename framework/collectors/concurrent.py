@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -56,6 +56,9 @@ from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import pace_sweeper, sweep_some
 from framework.runtime.kernels.trace import reachable_bytes
 from framework.sim.context import TIME_SLICE_NS, Park
+
+if TYPE_CHECKING:  # annotations only: collectors see the context, not simpy
+    from framework.sim.context import CollectorContext
 
 GC_OVER_ASSIST_WORK = 64 << 10  # Go: gcOverAssistWork
 TRIGGER_REFRESH_NS = 20_000.0  # how often the trigger is recomputed under a memory limit
@@ -159,7 +162,7 @@ class Concurrent(Collector):
     def slice_ns(self) -> float:
         return self.params.worker_slice_us * 1e3
 
-    def _nonheap(self, ctx: Any) -> NonHeap:
+    def _nonheap(self, ctx: CollectorContext) -> NonHeap:
         """Go's memoryLimitHeapGoal inputs: mappedReady (the heap's ready pages plus the
         runtime's metadata and stacks, refreshed into NONHEAP_READY at every heap sample and
         mark termination; static globals are not mapped by the runtime and do not count),
@@ -172,7 +175,7 @@ class Concurrent(Collector):
             heap_alloc_bytes=int(c[L.ALLOC_BYTES]),
         )
 
-    def _refresh_trigger(self, ctx: Any) -> int | None:
+    def _refresh_trigger(self, ctx: CollectorContext) -> int | None:
         trig, goal = ctx.pacer.trigger(self._nonheap(ctx))
         ctx.set_goal(goal)
         ctx.set_trigger(trig)
@@ -184,7 +187,7 @@ class Concurrent(Collector):
     def _limiting(self) -> bool:
         return self.limiter is not None and self.limiter.limiting
 
-    def _limiter_update(self, ctx: Any, now: float | None = None) -> None:
+    def _limiter_update(self, ctx: CollectorContext, now: float | None = None) -> None:
         """Go: gcCPULimiter.update where the runtime calls it; then tell the kernel whether
         assists are skipped (goroutines keep accumulating debt meanwhile)."""
         lim = self.limiter
@@ -197,7 +200,7 @@ class Concurrent(Collector):
         lim.update(ctx.now() if now is None else now)
         ctx.heap.set_assists_skipped(lim.limiting)
 
-    def p_idle(self, ctx: Any, pid: int, idle: bool) -> None:
+    def p_idle(self, ctx: CollectorContext, pid: int, idle: bool) -> None:
         """Go: pidleput / pidleget start and stop the P's limiterEventIdle."""
         lim = self.limiter
         if lim is None:
@@ -208,7 +211,7 @@ class Concurrent(Collector):
             lim.stop_event(pid, LimiterEvent.IDLE, ctx.now())
 
     # --- the collector's life -------------------------------------------------------------
-    def run(self, ctx: Any) -> Generator[Any, Any, None]:
+    def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         if self.params.cpu_limiter:
             self.limiter = GcCpuLimiter(ctx.now(), ctx.nprocs)  # Go: procresize's
             self.limiter.reset_capacity(ctx.now(), ctx.nprocs)  # resetCapacity
@@ -226,7 +229,7 @@ class Concurrent(Collector):
             yield ctx.wait_trigger()
             yield from self.cycle(ctx)
 
-    def _trigger_refresher(self, ctx: Any) -> Generator[Any, Any, None]:
+    def _trigger_refresher(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         """Go recomputes the trigger each time it tests it (gcTrigger.test on every span
         refill), and under a memory limit the goal moves with live memory figures: as the
         sweep frees objects heapAlloc falls, so fragmentation and every other non-heap byte
@@ -237,7 +240,7 @@ class Concurrent(Collector):
             if self.phase == "off":
                 self._refresh_trigger(ctx)
 
-    def on_trigger(self, ctx: Any, g: Any, pid: int) -> Generator[Any, Any, None]:
+    def on_trigger(self, ctx: CollectorContext, g: Any, pid: int) -> Generator[Any, Any, None]:
         """Go: gcStart, called by the allocating goroutine: first it sweeps whatever the
         last cycle left unswept, on its own time (``for trigger.test() && sweepone() ...``),
         before stopping the world; then the cycle starts if the trigger still holds (another
@@ -251,7 +254,7 @@ class Concurrent(Collector):
             ctx.fire_trigger()
             yield ctx.sleep(0)
 
-    def cycle(self, ctx: Any) -> Generator[Any, Any, None]:
+    def cycle(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         """One GC cycle: the four phases in order."""
         cyc = Cycle(
             cycle=len(ctx.recorder.cycles) + 1,
@@ -267,7 +270,7 @@ class Concurrent(Collector):
         if self.bgsweep is not None:
             ctx.ready(self.bgsweep)  # Go: gcSweep readies the background sweeper
 
-    def sweep_termination(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, Any]:
+    def sweep_termination(self, ctx: CollectorContext, cyc: Cycle) -> Generator[Any, Any, Any]:
         """Go: gcStart. Stop the world, finish the sweep, arm barrier and allocate-black,
         queue the root jobs, let the pacer start its cycle, restart the world with assists
         and workers enabled. Returns the pacer's worker split."""
@@ -311,14 +314,14 @@ class Concurrent(Collector):
         cyc.mark_start_ns = round(self.mark_start)
         return workers
 
-    def concurrent_mark(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, None]:
+    def concurrent_mark(self, ctx: CollectorContext, cyc: Cycle) -> Generator[Any, Any, None]:
         """The Ps run the workers (``find_gc_worker``, ``find_idle_worker``) and assists
         until one of them finds no work left (Go: gcMarkDone's transition condition)."""
         self.phase = "concurrent mark"
         yield self.mark_done
         cyc.mark_end_ns = round(ctx.now())
 
-    def mark_termination(self, ctx: Any, cyc: Cycle) -> Generator[Any, Any, None]:
+    def mark_termination(self, ctx: CollectorContext, cyc: Cycle) -> Generator[Any, Any, None]:
         """Go: gcMarkDone after the transition, then gcMarkTermination. Stop the world,
         disable workers and assists (waking parked ones), re-scan stacks if the policy says
         so, drain, let the pacer measure the cycle and commit the next goal, start the
@@ -377,7 +380,7 @@ class Concurrent(Collector):
             self.limiter.finish_gc_transition(ctx.now())
         cyc.end_ns = round(ctx.now())
 
-    def record_cycle(self, ctx: Any, cyc: Cycle, workers: Any) -> None:
+    def record_cycle(self, ctx: CollectorContext, cyc: Cycle, workers: Any) -> None:
         """The cycle's event: what gctrace prints, plus the pacer's state."""
         roots, rec = ctx.roots, ctx.recorder
         n = cyc.cycle
@@ -413,7 +416,7 @@ class Concurrent(Collector):
 
     # --- marking work ---------------------------------------------------------------------
     def _mark_slice(
-        self, ctx: Any, budget_ns: float, max_work: float = float(1 << 62)
+        self, ctx: CollectorContext, budget_ns: float, max_work: float = float(1 << 62)
     ) -> tuple[int, float]:
         """Marking for ``budget_ns`` (TriColour.mark_slice) starting now. A goroutine whose
         stack it scans is suspended from now until its scan ends inside the slice."""
@@ -424,10 +427,10 @@ class Concurrent(Collector):
             ctx.resume_after(g, at)
         return work, spent
 
-    def _out_of_work(self, ctx: Any) -> bool:
+    def _out_of_work(self, ctx: CollectorContext) -> bool:
         return self.tc.out_of_work(ctx.heap)
 
-    def _maybe_done(self, ctx: Any) -> bool:
+    def _maybe_done(self, ctx: CollectorContext) -> bool:
         """Go: gcMarkDone, when a worker or assist finds no work left and no other is still
         working (Go: work.nwait == work.nproc; a slice's heap effects come at its start,
         so its time must pass before marking can be over): marking is over, and the caller
@@ -444,7 +447,7 @@ class Concurrent(Collector):
             return True
         return False
 
-    def find_gc_worker(self, ctx: Any, pid: int) -> Generator[Any, Any, None] | None:
+    def find_gc_worker(self, ctx: CollectorContext, pid: int) -> Generator[Any, Any, None] | None:
         """Go: findRunnableGCWorker. A dedicated worker while any is still needed, else a
         fractional one if this P's fractional mark time is below its share of the time
         since mark began (``fractionalUtilizationGoal``)."""
@@ -465,7 +468,7 @@ class Concurrent(Collector):
             return None
         return self._worker(ctx, pid, PKind.GC_FRACTIONAL, "fractional")
 
-    def find_idle_worker(self, ctx: Any, pid: int) -> Generator[Any, Any, None] | None:
+    def find_idle_worker(self, ctx: CollectorContext, pid: int) -> Generator[Any, Any, None] | None:
         """Go: findRunnable's idle-priority mark worker, at most ``maxIdleMarkWorkers``
         (GOMAXPROCS - dedicated, Go 1.19 startCycle) at a time."""
         if not (self.params.idle_workers and self._active()) or self._out_of_work(ctx):
@@ -475,7 +478,9 @@ class Concurrent(Collector):
         self.idle_running += 1
         return self._worker(ctx, pid, PKind.GC_IDLE, "idle")
 
-    def _worker(self, ctx: Any, pid: int, kind: PKind, key: str) -> Generator[Any, Any, None]:
+    def _worker(
+        self, ctx: CollectorContext, pid: int, kind: PKind, key: str
+    ) -> Generator[Any, Any, None]:
         """Go: gcBgMarkWorker's gcDrain in one of its modes, in time slices.
 
         - dedicated: drains until there is no work; preempted after a time slice (10 ms)
@@ -530,7 +535,7 @@ class Concurrent(Collector):
             yield ctx.sleep(0)
 
     # --- assists ----------------------------------------------------------------------------
-    def _flush_bg_credit(self, ctx: Any, pid: int, work: float) -> None:
+    def _flush_bg_credit(self, ctx: CollectorContext, pid: int, work: float) -> None:
         """Go: gcFlushBgCredit. Background scan work first pays the debts of parked
         assists, oldest first (each paid one is readied on this P), the rest becomes
         credit assists can steal."""
@@ -556,14 +561,14 @@ class Concurrent(Collector):
         if scan_bytes > 0:
             self.bg_credit += scan_bytes / bpw if bpw > 0 else 0.0
 
-    def _wake_all_assists(self, ctx: Any) -> None:
+    def _wake_all_assists(self, ctx: CollectorContext) -> None:
         """Go: gcWakeAllAssists at mark termination: debts are void from here on."""
         while self.assist_queue:
             g = self.assist_queue.popleft()
             g.assist_credit = 0
             ctx.ready(g)
 
-    def _assist_ratio(self, ctx: Any) -> tuple[float, float]:
+    def _assist_ratio(self, ctx: CollectorContext) -> tuple[float, float]:
         ctr = ctx.heap.a.ctr
         return ctx.pacer.assist_ratio(
             int(ctr[L.SCAN_WORK]),
@@ -573,7 +578,7 @@ class Concurrent(Collector):
             self._nonheap(ctx),
         )
 
-    def assist(self, ctx: Any, g: Any, pid: int) -> Generator[Any, Any, bool]:
+    def assist(self, ctx: CollectorContext, g: Any, pid: int) -> Generator[Any, Any, bool]:
         """Go: gcAssistAlloc. Pay the goroutine's allocation debt in scan work: steal
         background credit first, else scan at least 64 KiB of work. Returns True when the
         goroutine parks on the assist queue (Go: gcParkAssist), to be readied by background
@@ -637,7 +642,7 @@ class Concurrent(Collector):
         return True
 
     # --- background sweeping ----------------------------------------------------------------
-    def _bgsweep_turn(self, ctx: Any, pid: int) -> Generator[Any, Any, Any]:
+    def _bgsweep_turn(self, ctx: CollectorContext, pid: int) -> Generator[Any, Any, Any]:
         """Go: bgsweep, a goroutine that sweeps one span and calls Gosched, until nothing is
         left, then parks. Abstraction: it sweeps spans for up to a worker slice between
         looks at the run queues (Gosched with nothing else runnable is a no-op)."""

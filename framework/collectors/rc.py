@@ -20,7 +20,7 @@ off; the op loop calls the RC hook on every pointer write while ``ctr[RC_MODE]``
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -28,6 +28,9 @@ from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.pacer.base import MAX_MIB
 from framework.runtime import layout as L
 from framework.runtime.kernels.rc import collect_cycles, count_stack_refs, reconcile
+
+if TYPE_CHECKING:  # annotations only: collectors see the context, not simpy
+    from framework.sim.context import CollectorContext
 
 _NEVER = (1 << 63) - 1
 
@@ -93,7 +96,7 @@ class ReferenceCounting(Collector):
             p.cascade_event_objects,
         )
 
-    def run(self, ctx: Any) -> Generator[Any, Any, None]:
+    def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         p = self.params
         self._arm(ctx.heap)
         ctx.set_goal(None)
@@ -106,7 +109,7 @@ class ReferenceCounting(Collector):
             yield ctx.wait_trigger()
             yield from self.collect(ctx)
 
-    def _set_heap_trigger(self, ctx: Any) -> None:
+    def _set_heap_trigger(self, ctx: CollectorContext) -> None:
         p = self.params
         if p.cycle_collection and p.cycle_heap_mib != "off":
             live = int(ctx.heap.a.ctr[L.HEAP_LIVE])
@@ -114,7 +117,7 @@ class ReferenceCounting(Collector):
         else:
             ctx.set_trigger(None)
 
-    def collect(self, ctx: Any) -> Generator[Any, Any, None]:
+    def collect(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         """Run what was asked for: a reconcile when the ZCT is full, a cycle collection when
         the candidate buffer (or the heap) reached its threshold."""
         ctr = ctx.heap.a.ctr
@@ -144,7 +147,7 @@ class ReferenceCounting(Collector):
         self.freed[phase] += int(freed)
         return float(spent)
 
-    def _pause(self, ctx: Any, phase: str) -> Generator[Any, Any, None]:
+    def _pause(self, ctx: CollectorContext, phase: str) -> Generator[Any, Any, None]:
         token = yield from ctx.stop_the_world()
         spent = self._work(phase, ctx.heap, ctx.roots, ctx.cost)
         self.collections[phase] += 1
@@ -152,12 +155,12 @@ class ReferenceCounting(Collector):
         ctx.start_the_world(token, phase, sum(self.collections.values()))
         ctx.checkpoint(phase, sum(self.collections.values()), complete=False)
 
-    def _periodic_reconcile(self, ctx: Any) -> Generator[Any, Any, None]:
+    def _periodic_reconcile(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         while True:
             yield ctx.sleep(self.params.reconcile_us * 1e3)
             yield from self._pause(ctx, "rc_reconcile")
 
-    def _leak_sampler(self, ctx: Any) -> Generator[Any, Any, None]:
+    def _leak_sampler(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         while True:
             yield ctx.sleep(self.params.leak_sample_us * 1e3)
             ctx.measure_unreclaimed()

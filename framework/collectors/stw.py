@@ -11,7 +11,7 @@ goal (``framework.pacer.goal``) decides when the next cycle starts.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from framework.collectors.base import Capabilities, Collector, CollectorParams
 from framework.collectors.marking import mark_from_roots
@@ -19,6 +19,9 @@ from framework.events import Cycle
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.sweep import sweep_all
+
+if TYPE_CHECKING:  # annotations only: collectors see the context, not simpy
+    from framework.sim.context import CollectorContext
 
 
 def sweep_world(heap: Heap, cost: Any) -> tuple[int, int, int, float]:
@@ -38,7 +41,7 @@ class StopTheWorld(Collector):
     Params = StwParams
     capabilities = Capabilities(needs_barrier=False, traces=True)
 
-    def run(self, ctx: Any) -> Generator[Any, Any, None]:
+    def run(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         ctx.pacer.set_globals_scan(ctx.roots.globals_bytes)  # Go: known before gcinit
         goal = ctx.pacer.goal()
         ctx.set_goal(goal)
@@ -47,7 +50,7 @@ class StopTheWorld(Collector):
             yield ctx.wait_trigger()
             yield from self.collect(ctx)
 
-    def collect(self, ctx: Any) -> Generator[Any, Any, None]:
+    def collect(self, ctx: CollectorContext) -> Generator[Any, Any, None]:
         heap, roots, cost, rec = ctx.heap, ctx.roots, ctx.cost, ctx.recorder
         ctr = heap.a.ctr
         n = len(rec.cycles) + 1

@@ -1,7 +1,7 @@
 """The heap work of a concurrent tri-colour cycle, with no notion of time.
 
 The concurrent collector (``concurrent.py``) drives it from simpy processes; the step driver
-(``framework.stepper``) and the hypothesis state machine drive it one step at a time. Both
+(``framework.checking.stepper``) and the hypothesis state machine drive it one step at a time. Both
 run exactly this code and the same kernels, so what the checker proves about one interleaving
 holds for the simulator.
 

@@ -14,7 +14,7 @@ Rules:
 - ``ts`` and ``dur`` are microseconds as floats (simulated ns / 1000, exact to the ns);
   every event has ``name``, ``ph``, ``ts``, ``pid`` and ``tid``; each track's events are in
   time order, an enclosing span before the spans it holds, and spans on a track nest;
-- only the run folder's own files are read (``summary.json`` and ``framework.output``'s
+- only the run folder's own files are read (``summary.json`` and ``framework.traces.output``'s
   CSVs); a folder without them, a CSV missing a column or holding a non-integer where an
   integer belongs, is a ``BadInputError`` naming the file.
 """
@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from framework.cli.usage import BadInputError
 from framework.events import PKind
-from framework.usage import BadInputError
 
 PID = 1
 RUN_FILES = ("summary.json", "intervals.csv", "pauses.csv", "heap.csv", "cycles.csv")

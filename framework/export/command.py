@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from framework.console import out as shown
-from framework.usage import BadInputError, out_problem, usage_error
+from framework.cli.console import out as shown
+from framework.cli.usage import BadInputError, out_problem, usage_error
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 def trace_command(args: argparse.Namespace) -> int:
     from framework.export.chrome_trace import build_trace, dumps, run_folder_problem
-    from framework.output import atomic_write
+    from framework.traces.output import atomic_write
 
     if msg := run_folder_problem(args.run_dir):
         return usage_error(msg)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from framework.usage import BadInputError
+from framework.cli.usage import BadInputError
 
 FORMATS = ("parquet", "csv")
 SERIES_TABLES = ("pauses", "heap", "cycles", "intervals")

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from framework.metric_units import unit
 from framework.plots import palette
+from framework.reporting.metric_units import unit
 
 AXIS_LABELS = {
     "pacer.gogc": "GOGC (%)",

@@ -17,11 +17,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.path import Path as MplPath
 
-from framework.metric_units import unit
 from framework.plots import palette, style
 from framework.plots.figure_io import axis_name, family_legend_title, save
 from framework.plots.sweep_data import SweepData
-from framework.stats import mean_ci
+from framework.reporting.metric_units import unit
+from framework.reporting.stats import mean_ci
 
 X, Y = "heap_overhead", "gc_cpu_fraction"
 

@@ -12,7 +12,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
 
-from framework.metric_units import unit
 from framework.plots import palette, style
 from framework.plots.figure_io import (
     family_legend_title,
@@ -24,7 +23,8 @@ from framework.plots.figure_io import (
     set_swept_x,
 )
 from framework.plots.sweep_data import SweepData
-from framework.stats import mean_ci
+from framework.reporting.metric_units import unit
+from framework.reporting.stats import mean_ci
 
 DEFAULT_METRICS = ["gc_cpu_fraction", "pause_max_ns", "heap_peak_bytes", "sim_time_ns"]
 

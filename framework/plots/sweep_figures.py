@@ -24,10 +24,10 @@ class PlotError(ValueError):
 
 
 def plot_gctrace(data: SweepData, log: str | Path, out: Path) -> list[Path]:
-    from framework.gctrace_import import load_cycles
+    from framework.cli.usage import BadInputError
     from framework.plots.gctrace_compare import plot_gctrace_compare
     from framework.sweep.store import Store
-    from framework.usage import BadInputError
+    from framework.traces.gctrace_import import load_cycles
 
     try:
         real = load_cycles(log)

@@ -35,15 +35,15 @@ from typing import Any
 import numpy as np
 import simpy
 
-from framework.collectors.base import Collector
-from framework.events import HeapSample, Pause, PKind, Recorder, RunLog
-from framework.ops import Op
-from framework.oracle import (
+from framework.checking.oracle import (
     Violation,
     check_reachable_allocated,
     check_reachable_marked,
     reachable,
 )
+from framework.collectors.base import Collector
+from framework.events import HeapSample, Pause, PKind, Recorder, RunLog
+from framework.ops import Op
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
 from framework.runtime.kernels.mutator import run_ops

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from framework.cli.console import out, progress_wanted
+from framework.cli.usage import out_problem, usage_error
 from framework.config import ConfigError
-from framework.console import out, progress_wanted
-from framework.usage import out_problem, usage_error
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

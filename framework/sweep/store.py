@@ -33,9 +33,9 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from framework.cli.usage import BadInputError
 from framework.sweep.spec import SweepSpec
 from framework.sweep.worker import SERIES, Outcome, decode_frame
-from framework.usage import BadInputError
 
 DB_NAME = "results.sqlite"
 SCHEMA_VERSION = "1"

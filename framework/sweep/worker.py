@@ -52,7 +52,7 @@ def decode_frame(blob: bytes) -> pd.DataFrame:
 
 
 def series_frames(log: Any, cycles: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
-    """The run's time series as DataFrames (the columns of ``framework.output``'s CSVs)."""
+    """The run's time series as DataFrames (the columns of ``framework.traces.output``'s CSVs)."""
     from framework.events import Cycle, HeapSample, Pause, PKind
 
     pf = [f.name for f in fields(Pause)]

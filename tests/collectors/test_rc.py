@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framework.checking.oracle import reachable
+from framework.checking.stepper import Stepper
 from framework.collectors.rc import RcParams, ReferenceCounting
 from framework.config import parse_config
 from framework.ops import Op
-from framework.oracle import reachable
 from framework.runtime import layout as L
 from framework.runtime.kernels.rc import collect_cycles, count_stack_refs, reconcile
 from framework.simulation import build, simulate
-from framework.stepper import Stepper
 
 N_SLOTS = 6
 N_GLOBALS = 3

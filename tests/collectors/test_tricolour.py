@@ -1,11 +1,11 @@
-"""TriColour's marking slices on the real kernels (framework.stepper drives the heap)."""
+"""TriColour's marking slices on the real kernels (framework.checking.stepper drives the heap)."""
 
 import threading
 
+from framework.checking.stepper import Stepper
 from framework.collectors.tricolour import Policy, TriColour
 from framework.ops import Op, op_array
 from framework.runtime import layout as L
-from framework.stepper import Stepper
 
 
 def marked_heap_with_grey_objects() -> tuple[Stepper, TriColour]:

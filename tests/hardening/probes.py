@@ -1,6 +1,6 @@
 """Bad-input probes: every ``gclab`` command fed what a hostile new user would type.
 
-The rule each probe checks (``framework.usage``): exit status 2, stderr names the key or
+The rule each probe checks (``framework.cli.usage``): exit status 2, stderr names the key or
 argument (the probe's ``needle``) and says what is allowed, no traceback, nothing written
 (the work folder is identical before and after, and no ``--out`` target appears).
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from framework import collectors, pacer, workloads
+from framework.cli.usage import out_problem
 from framework.config import ConfigError, parse_config
 from framework.config import schema as schema_mod
 from framework.config.schema import CostModel, MetricsSection, RunSection
 from framework.sweep.store import Store, StoreError
-from framework.usage import out_problem
 
 SMALL = {"name": "steady", "live_objects": 2000, "anchors": 64, "replacements": 5000}
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from framework.cli import main
-from framework.report import tex_escape
-from framework.stats import mean_ci
+from framework.reporting.report import tex_escape
+from framework.reporting.stats import mean_ci
 from framework.sweep.results import load_results
 
 
@@ -88,7 +88,7 @@ def test_report_says_when_n_is_too_small_for_significance(sweep_dir, tmp_path):
 
 
 def test_smallest_possible_p_and_the_note():
-    from framework.report import seeds_needed, small_n_note, smallest_p
+    from framework.reporting.report import seeds_needed, small_n_note, smallest_p
 
     assert smallest_p(2, 2) == pytest.approx(1 / 3)
     assert smallest_p(3, 3) == pytest.approx(0.1)

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framework.checking.stepper import Stepper
 from framework.collectors.tricolour import Policy
 from framework.ops import NIL, Op
 from framework.runtime import layout as L
 from framework.runtime.kernels.mutator import run_ops
-from framework.stepper import Stepper
 
 MODES = {
     "off": L.BARRIER_OFF,

@@ -5,12 +5,12 @@ Go's runtime needs (noscan objects marked without a scan, cache misses, pointer 
 import numpy as np
 import pytest
 
+from framework.checking.stepper import Stepper
 from framework.collectors.tricolour import Policy, TriColour
 from framework.config import parse_config
 from framework.ops import Op, op_array
 from framework.runtime import layout as L
 from framework.simulation import simulate
-from framework.stepper import Stepper
 
 COST = {
     "alloc_ns": 17.0,

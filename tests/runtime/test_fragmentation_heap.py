@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
+from framework.checking.stepper import Stepper
 from framework.collectors.stw import mark_from_roots
 from framework.events import HeapSample, Recorder
 from framework.metrics import fragmentation_stats
 from framework.ops import Op
 from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import sweep_all
-from framework.stepper import Stepper
 
 
 def sample(stp: Stepper, t: int) -> HeapSample:

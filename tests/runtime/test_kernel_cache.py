@@ -84,7 +84,7 @@ def test_an_edited_allocator_reaches_the_op_loop(tmp_path):
     kernels = _copy(tmp_path)
     run = (
         "import numpy as np\n"
-        "from framework.stepper import Stepper\n"
+        "from framework.checking.stepper import Stepper\n"
         "from framework.ops import Op\n"
         "from framework.runtime import layout as L\n"
         "st = Stepper(1, 1, 2)\n"

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framework.checking.oracle import reachable
+from framework.checking.stepper import Stepper
 from framework.collectors.stw import mark_from_roots
 from framework.ops import Op
-from framework.oracle import reachable
 from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import begin_sweep, pace_sweeper, sweep_all
-from framework.stepper import Stepper
 
 N_SLOTS = 6
 N_GLOBALS = 4

@@ -2,12 +2,12 @@
 
 import numpy as np
 
+from framework.checking.stepper import Stepper
 from framework.ops import Op, op_array
 from framework.runtime import layout as L
 from framework.runtime import memstats as M
 from framework.runtime.kernels.scavenge import scavenge_pages
 from framework.runtime.kernels.sweep import sweep_all
-from framework.stepper import Stepper
 
 
 def test_stack_spans_follow_the_stack_pools():

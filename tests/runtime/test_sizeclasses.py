@@ -4,10 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from framework.checking.stepper import Stepper
 from framework.ops import Op, op_array
 from framework.runtime import layout as L
 from framework.runtime.sizeclasses import PAGE_SIZE, TABLE, size_to_class
-from framework.stepper import Stepper
 
 CSV = Path(__file__).resolve().parents[2] / "framework" / "data" / "go1.19_sizeclasses.csv"
 ROWS = list(csv.DictReader(CSV.read_text().splitlines()))

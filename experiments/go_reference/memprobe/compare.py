@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from framework.checking.stepper import Stepper
 from framework.ops import Op, op_array
 from framework.runtime import layout as L
 from framework.runtime.kernels.mark import clear_marks, drain, scan_roots
 from framework.runtime.kernels.sweep import sweep_all
 from framework.runtime.memstats import memstats
-from framework.stepper import Stepper
 
 HERE = Path(__file__).resolve().parent
 N_OBJECTS = 500_000

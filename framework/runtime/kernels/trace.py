@@ -1,6 +1,6 @@
 """A measuring trace: bytes and objects reachable from the roots, on a scratch bitmap that
 leaves the collector's mark bits alone (used for floating-garbage and leak accounting;
-the verification oracle in ``framework.oracle`` is a separate, numpy implementation)."""
+the verification oracle in ``framework.checking.oracle`` is a separate, numpy implementation)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from framework import console
-from framework.console import log, out
-from framework.usage import (
+from framework.cli import console
+from framework.cli.console import log, out
+from framework.cli.usage import (
     USAGE,
     BadInputError,
     load_cli_config,
@@ -26,9 +26,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     dest = Path(args.out) if args.out else Path("results") / Path(args.config).stem
     if msg := out_problem(dest):
         return usage_error(msg)
-    from framework.output import format_summary, write_run
     from framework.sim.machine import SimulationStalledError, WorkloadError
     from framework.simulation import simulate
+    from framework.traces.output import format_summary, write_run
 
     log.debug("resolved config: %s", cfg.model_dump(mode="json"))
     try:
@@ -38,7 +38,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 1
     write_run(result, dest)
     if args.gctrace:  # asked for explicitly: shown even with -q, on stderr as Go does
-        from framework.gctrace import format_trace
+        from framework.traces.gctrace import format_trace
 
         for line in format_trace(result.summary["cycles"], result.log.nprocs):
             print(line, file=sys.stderr)
@@ -187,8 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     from framework.sweep.command import add_parser as add_sweep
 
     add_sweep(sub)
-    from framework.report_command import add_gctrace_parser
-    from framework.report_command import add_parsers as add_report_and_plot
+    from framework.cli.report_commands import add_gctrace_parser
+    from framework.cli.report_commands import add_parsers as add_report_and_plot
 
     add_report_and_plot(sub)
     add_gctrace_parser(sub)

@@ -62,7 +62,7 @@ def write_run(result: RunResult, out: Path) -> None:
     rows = [c.row() for c in log.cycles]
     header = list(rows[0]) if rows else [k for k in asdict(_empty_cycle()) if k != "extra"]
     atomic_write(out / "cycles.csv", _csv(header, [[r.get(k, "") for k in header] for r in rows]))
-    from framework.gctrace import format_trace
+    from framework.traces.gctrace import format_trace
 
     if log.cascades:
         atomic_write(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.gctrace import TraceLine, parse_line
+from framework.traces.gctrace import TraceLine, parse_line
 
 MiB = 1 << 20
 _START = re.compile(r"gc \d+ @")
@@ -89,7 +89,7 @@ NEEDED = ["cycle", "marked", "goal", "stw_sweep_term_ns", "stw_mark_term_ns"]
 def load_cycles(path: str | Path) -> pd.DataFrame:
     """Cycles from an imported CSV (``gclab gctrace import``) or straight from a log. A CSV
     must be UTF-8 with numeric columns ``NEEDED`` (else ``BadInputError`` naming the file)."""
-    from framework.usage import BadInputError
+    from framework.cli.usage import BadInputError
 
     p = Path(path)
     if p.suffix != ".csv":

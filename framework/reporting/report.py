@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from framework.metric_units import REPORT_METRICS, unit
-from framework.stats import aggregate, compare
+from framework.reporting.metric_units import REPORT_METRICS, unit
+from framework.reporting.stats import aggregate, compare
 from framework.sweep.results import load_results, param_columns
 
 ALPHA = 0.05  # the significance level the report's notes speak of

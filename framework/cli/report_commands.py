@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from framework.console import out as shown
-from framework.usage import out_problem, usage_error
+from framework.cli.console import out as shown
+from framework.cli.usage import out_problem, usage_error
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,7 +39,7 @@ def _check_dir(d: str, out: str | None, default: str) -> str | None:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from framework.report import ReportError, write_report
+    from framework.reporting.report import ReportError, write_report
 
     if msg := _check_dir(args.dir, args.out, "report"):
         return usage_error(msg)
@@ -84,7 +84,7 @@ def add_gctrace_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 def gctrace_import_command(args: argparse.Namespace) -> int:
-    from framework.gctrace_import import import_log
+    from framework.traces.gctrace_import import import_log
 
     log = Path(args.log)
     if not log.is_file():
