@@ -34,6 +34,16 @@ PROGRAMS = {  # validation name -> go_reference config recorded at GOGC=100
     "gor_g1000_d100": "gor_g1000_d100_gogc100",
 }
 GOGCS = (50, 200, 400)
+SMALL = {  # the small real log tests/replay replays (steady, 4 MiB live, ~12 cycles)
+    "description": "small steady run for tests",
+    "gomaxprocs": 2,
+    "gogc": 100,
+    "workload": {
+        "name": "steady", "live_objects": 32_768, "object_size": 128, "pointers": 1,
+        "anchors": 256, "anchor_size": 64, "replacements": 800_000, "replace": "random",
+    },
+}  # fmt: skip
+TESTS_DATA = HERE.parent.parent / "tests" / "replay" / "data"
 
 
 def reference_log(program: str) -> Path:
@@ -65,11 +75,18 @@ def settings(program: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def record(program: str, setting: str, env_over: dict[str, str]) -> None:
+def record(
+    program: str,
+    setting: str,
+    env_over: dict[str, str],
+    entry: dict[str, Any] | None = None,
+    folder: Path | None = None,
+    name: str = "run1",
+) -> None:
     from experiments.go_reference.matrix import go_build, load_matrix
     from experiments.go_reference.record import build, machine
 
-    entry = load_matrix()[PROGRAMS[program]]
+    entry = entry or load_matrix()[PROGRAMS[program]]
     consts, argv = go_build(entry)
     binary, facts = build(consts)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
@@ -77,13 +94,13 @@ def record(program: str, setting: str, env_over: dict[str, str]) -> None:
     t0 = time.perf_counter()
     proc = subprocess.run([str(binary), *argv], env=env, capture_output=True, check=True)
     wall = time.perf_counter() - t0
-    folder = DATA / f"{program}_{setting}"
+    folder = folder or DATA / f"{program}_{setting}"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run1.gctrace.txt").write_bytes(proc.stderr)
+    (folder / f"{name}.gctrace.txt").write_bytes(proc.stderr)
     rec: dict[str, Any] = {
         "config": f"{program}_{setting}",
         "run": 1,
-        "reference": PROGRAMS[program],
+        "reference": PROGRAMS.get(program, program),
         "env": {k: env[k] for k in ("GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG")},
         "argv": argv,
         "process_wall_s": wall,
@@ -92,7 +109,7 @@ def record(program: str, setting: str, env_over: dict[str, str]) -> None:
         "build": {"hash": facts["hash"], "globals_bytes": facts["globals_bytes"]},
         "report": json.loads(proc.stdout),
     }
-    (folder / "run1.json").write_text(json.dumps(rec, separators=(",", ":")) + "\n")
+    (folder / f"{name}.json").write_text(json.dumps(rec, separators=(",", ":")) + "\n")
     n = proc.stderr.count(b"\ngc ") + proc.stderr.startswith(b"gc ")
     print(f"{program}_{setting:14s} {wall:6.2f} s {n:4d} GCs load {os.getloadavg()[0]:.2f}")
 
@@ -100,7 +117,11 @@ def record(program: str, setting: str, env_over: dict[str, str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m experiments.replay_validation.record")
     ap.add_argument("--only", action="append", help="program name (repeatable)")
+    ap.add_argument("--small", action="store_true", help="record tests/replay/data only")
     args = ap.parse_args(argv)
+    if args.small:
+        record("small", "gogc100", {"GOGC": "100", "GOMEMLIMIT": "off"}, SMALL, TESTS_DATA, "small")
+        return 0
     for program in args.only or list(PROGRAMS):
         for setting, env in settings(program).items():
             record(program, setting, env)

@@ -1,0 +1,175 @@
+"""``gclab replay LOG``: a real program's gctrace log -> a workload, a check, a what-if.
+
+Rules:
+
+- Everything the user gave is checked before any simulation or write (exit 2, one line
+  ``gclab: ...``, nothing written): the log (at least 3 cycles, not only forced ones),
+  ``--memstats``, ``--out``, every ``--set`` (validated as a config, and refused if the
+  replay cannot honour it: another workload, or GOGC=off without a memory limit, which
+  would keep every allocated byte), and ``--sweep``.
+- The derived workload is refined against pilot simulations at the log's own settings
+  (``pipeline.refined``); ``DIR/config.toml`` holds the refined workload with the
+  ``--set`` settings, so ``gclab run DIR/config.toml`` re-runs the replay.
+- Without ``--set`` the run is the reproduction check; with it, a prediction. Either way
+  ``DIR`` gets what ``gclab run`` writes plus ``replay.md`` (log vs simulation per metric)
+  and ``replay.png`` (heap over time, the log beside the simulation).
+- ``--sweep SPEC``: the ``[sweep]`` table of SPEC (as in ``configs/quickstart.toml``) over
+  the replay config, run into ``DIR/sweep/`` with ``framework.sweep``; ``DIR/tradeoff.png``
+  plots peak heap against GC CPU, and the longest pause, with the log marked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from framework.usage import BadInputError, out_problem, usage_error
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    r = sub.add_parser(
+        "replay",
+        help="turn a GODEBUG=gctrace=1 log into a workload, check it, change settings",
+        description="Derive a workload from a Go program's gctrace log, simulate it (the "
+        "reproduction check, or with --set a prediction) and write DIR/config.toml, "
+        "summary.json, replay.md and replay.png.",
+    )
+    r.add_argument("log", help="gctrace log (the program's stderr with GODEBUG=gctrace=1)")
+    r.add_argument("--memstats", metavar="JSON", help="the run's runtime.MemStats as JSON")
+    r.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="change a setting for the simulation, e.g. pacer.gogc=200 (repeatable)",
+    )
+    r.add_argument(
+        "--log-gogc",
+        type=int,
+        metavar="N",
+        help="the GOGC the log ran with (default: inferred from goal / marked)",
+    )
+    r.add_argument(
+        "--log-memory-limit-mib",
+        type=int,
+        metavar="MIB",
+        help="the GOMEMLIMIT the log ran with (default: from --memstats, else none)",
+    )
+    r.add_argument("--sweep", metavar="SPEC", help="TOML with a [sweep] table over the replay")
+    r.add_argument("--jobs", type=int, default=None, help="sweep worker processes")
+    r.add_argument("--out", metavar="DIR", help="output folder (default results/replay-<log>)")
+    r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    r.set_defaults(func=run_command)
+
+
+def _honour(cfg_data: dict[str, Any]) -> str | None:
+    """Why the replay cannot honour these settings, or None."""
+    if cfg_data.get("workload", {}).get("name") != "replay":
+        return "--set workload.name: the replay runs the derived 'replay' workload only"
+    pacer = cfg_data.get("pacer", {})
+    if pacer.get("gogc") == "off" and pacer.get("memory_limit_mib", "off") == "off":
+        return (
+            "--set pacer.gogc=off: needs pacer.memory_limit_mib too (with neither, the "
+            "program would keep every byte it allocates)"
+        )
+    return None
+
+
+def _sweep_data(path: str, base: dict[str, Any]) -> dict[str, Any]:
+    from framework.config import ConfigError, read_toml
+    from framework.sweep.spec import deep_merge
+
+    try:
+        data, _ = read_toml(path)
+    except ConfigError as e:
+        raise BadInputError(f"--sweep {path}: {e.messages[0] if e.messages else e}") from None
+    except OSError as e:
+        raise BadInputError(f"--sweep {path}: cannot read ({e.strerror or e})") from None
+    if not isinstance(data.get("sweep"), dict):
+        raise BadInputError(f"--sweep {path}: needs a [sweep] table of axes, e.g. \"pacer.gogc\"")
+    extra = {k: v for k, v in data.items() if k != "sweep"}
+    if "workload" in extra:
+        raise BadInputError(f"--sweep {path}: [workload] is the replay's; sweep other tables")
+    return {**deep_merge(base, extra), "sweep": data["sweep"]}
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from framework.config import ConfigError, parse_config
+    from framework.config.loader import apply_overrides
+    from framework.gctrace_import import import_log
+    from framework.replay.derive import derive, read_memstats
+
+    log = Path(args.log)
+    if not log.is_file():
+        return usage_error(f"replay {log}: no such file; give a gctrace log")
+    out = Path(args.out) if args.out else Path("results") / f"replay-{log.stem.split('.')[0]}"
+    if msg := out_problem(out):
+        return usage_error(msg)
+    if args.log_gogc is not None and not 1 <= args.log_gogc <= 100_000:
+        return usage_error(f"--log-gogc {args.log_gogc}: allowed 1 to 100000")
+    if args.log_memory_limit_mib is not None and args.log_memory_limit_mib < 1:
+        return usage_error(f"--log-memory-limit-mib {args.log_memory_limit_mib}: must be >= 1")
+    imported = import_log(log)
+    info = read_memstats(args.memstats) if args.memstats else None
+    d = derive(imported.cycles, str(log), info, args.log_gogc, args.log_memory_limit_mib)
+    overrides = args.set or []
+    try:
+        final_data = apply_overrides(d.config, overrides)
+        if why := _honour(final_data):
+            return usage_error(why)
+        parse_config(final_data, "replay --set")
+        sweep = None
+        if args.sweep:
+            from framework.sweep.spec import build_sweep
+
+            sweep = build_sweep(
+                _sweep_data(args.sweep, final_data), f"replay-{log.stem}", args.sweep
+            )
+    except ConfigError as e:
+        return usage_error(str(e).replace("\n", " "))
+    # Pilot at the log's settings, refinement, then the run the user asked for.
+    from framework.output import write_run
+    from framework.replay.pipeline import refined
+    from framework.replay.report import plot_heap, write_report
+    from framework.sim.machine import SimulationStalledError, WorkloadError
+    from framework.simulation import simulate
+
+    try:
+        d = refined(d)
+        final_data = apply_overrides(d.config, overrides)
+        result = simulate(parse_config(final_data))
+    except (SimulationStalledError, WorkloadError) as e:
+        print(f"gclab replay: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    write_run(result, out)
+    write_report(d, result.summary, overrides, out)
+    plot_heap(d, result, overrides, out)
+    status = 0
+    if sweep is not None:
+        status = _run_sweep(args, d, final_data, out)
+    if not args.quiet:
+        print((out / "replay.md").read_text().split("\n## ")[1].split("\n", 1)[1].strip())
+        print(f"results written to {out}/")
+    return status
+
+
+def _run_sweep(args: argparse.Namespace, d: Any, final_data: dict[str, Any], out: Path) -> int:
+    from framework.replay.report import plot_tradeoff
+    from framework.sweep.executors import make_executor
+    from framework.sweep.runner import run_sweep
+    from framework.sweep.spec import build_sweep
+    from framework.sweep.store import FolderLock, Store
+
+    spec = build_sweep(_sweep_data(args.sweep, final_data), "replay", args.sweep)
+    folder = out / "sweep"
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        lock = stack.enter_context(FolderLock(folder, acquire=False))
+        lock.acquire()
+        store = stack.enter_context(Store(folder, create=True))
+        executor = stack.enter_context(make_executor("local", args.jobs, None))
+        report = run_sweep(spec, store, executor, progress=not args.quiet)
+    plot_tradeoff(d, folder, spec.axes, out)
+    return 1 if report.failed else 0

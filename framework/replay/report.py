@@ -1,0 +1,139 @@
+"""``replay.md``, ``replay.png`` and ``tradeoff.png`` of a replay.
+
+Rule: the log and the simulation are measured by the same functions
+(``framework.replay.compare``); a figure uses the shared style (``framework.plots.style``)
+and colours (``SERIES_COLOURS``), the log drawn in grey beside the simulation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from framework.replay.compare import LABELS, METRICS, metrics, ratio
+from framework.replay.derive import Derived
+
+MiB = float(1 << 20)
+LOG_COLOUR = "#555555"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3g}"
+
+
+def comparison(d: Derived, summary: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """``(metric, log, simulation, simulation / log)`` per metric."""
+    real = metrics(d.cycles, d.gomaxprocs)
+    sim = metrics(summary["cycles"], int(summary.get("gomaxprocs", d.gomaxprocs)))
+    return [(k, real[k], sim[k], ratio(sim[k], real[k])) for k in METRICS]
+
+
+def write_report(d: Derived, summary: dict[str, Any], overrides: list[str], out: Path) -> None:
+    what = "prediction with " + ", ".join(f"`{o}`" for o in overrides) if overrides else (
+        "reproduction check (the log's own settings)"
+    )
+    limit = f"{d.log_memory_limit_mib} MiB" if d.log_memory_limit_mib else "off"
+    lines = [
+        "# gclab replay",
+        "",
+        f"Log: {len(d.cycles)} cycles, GOMAXPROCS {d.gomaxprocs}, GOGC {d.log_gogc}, "
+        f"GOMEMLIMIT {limit}. Simulation: {what}.",
+        "",
+        "## log vs simulation",
+        "",
+        "| metric | log | simulation | simulation / log |",
+        "|---|---|---|---|",
+    ]
+    for k, real, sim, r in comparison(d, summary):
+        lines.append(f"| {LABELS[k]} | {_fmt(real)} | {_fmt(sim)} | {r:.2f} |")
+    lines += [
+        "",
+        "Sizes are whole MiB as gctrace prints them, for both; GC CPU is Go's definition "
+        "(STW x P + assist + background over elapsed x P, idle marking free).",
+        "",
+        "## how the workload was derived",
+        "",
+        *[f"- {n}" for n in d.notes],
+        "",
+    ]
+    (out / "replay.md").write_text("\n".join(lines))
+
+
+def plot_heap(d: Derived, result: Any, overrides: list[str], out: Path) -> Path:
+    """Heap over time: the log's cycles (heap at start, at mark end, marked, goal) beside
+    the simulation's."""
+    import matplotlib.pyplot as plt
+
+    from framework.plots import style
+
+    style.apply()
+    fig, axes = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.6), sharey=True)
+    sim_label = "simulation" + (" (" + ", ".join(overrides) + ")" if overrides else "")
+    sim_rows = result.summary["cycles"]
+    for ax, rows, title in ((axes[0], d.cycles.to_dict("records"), "log"),
+                            (axes[1], sim_rows, sim_label)):  # fmt: skip
+        _cycles_plot(ax, rows, style.SERIES_COLOURS)
+        ax.set_title(title)
+        ax.set_xlabel("time (s)")
+    samples = result.log.samples
+    if samples:
+        axes[1].plot(
+            [s.t_ns / 1e9 for s in samples],
+            [s.heap_live / MiB for s in samples],
+            color=style.SERIES_COLOURS["inuse"],
+            lw=0.6,
+            alpha=0.6,
+            label="heapLive",
+        )
+    axes[0].set_ylabel("MiB")
+    axes[1].legend(loc="upper right", frameon=False)
+    path = out / "replay.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _cycles_plot(ax: Any, rows: list[dict[str, Any]], colours: dict[str, str]) -> None:
+    t = [r["start_ns"] / 1e9 for r in rows]
+    ax.step(t, [r["goal"] / MiB for r in rows], where="post", color=colours["goal"], label="goal")
+    xs, ys = [], []
+    for r in rows:
+        xs += [r["start_ns"] / 1e9, r["mark_end_ns"] / 1e9]
+        ys += [r["heap_at_start"] / MiB, r["heap_at_mark_end"] / MiB]
+    ax.plot(xs, ys, ".", ms=2, color=colours["alloc"], label="heap at start / mark end")
+    ax.plot(t, [r["marked"] / MiB for r in rows], color=colours["live"], label="marked")
+
+
+def plot_tradeoff(d: Derived, folder: Path, axes_names: list[str], out: Path) -> Path:
+    """Peak heap against GC CPU, and the longest pause, per sweep point; the log marked."""
+    import matplotlib.pyplot as plt
+
+    from framework.plots import style
+    from framework.plots.palette import FALLBACK
+    from framework.sweep.results import load_results
+
+    style.apply()
+    df = load_results(folder)
+    real = metrics(d.cycles, d.gomaxprocs)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.6))
+    df = df[df["status"] == "ok"] if "status" in df else df
+    label = [", ".join(f"{k.split('.')[-1]}={r[k]}" for k in axes_names if k in r) for _, r in
+             df.iterrows()]  # fmt: skip
+    peak = df["heap_peak_bytes"] / MiB
+    cpu = 100 * df["gc_cpu_fraction"]
+    pause = df["pause_max_ns"] / 1e6
+    a.scatter(cpu, peak, s=14, color=FALLBACK[0], label="simulated")
+    b.scatter(pause, peak, s=14, color=FALLBACK[0])
+    for x, y, z, text in zip(cpu, peak, pause, label, strict=True):
+        a.annotate(text, (x, y), fontsize=5, xytext=(2, 2), textcoords="offset points")
+        b.annotate(text, (z, y), fontsize=5, xytext=(2, 2), textcoords="offset points")
+    a.scatter([real["gc_cpu_pct"]], [real["peak_heap_mib"]], marker="*", s=60,
+              color=LOG_COLOUR, label=f"log (GOGC={d.log_gogc})")  # fmt: skip
+    a.set_xlabel("GC CPU (%)")
+    a.set_ylabel("peak heap (MiB)")
+    b.set_xlabel("longest pause (ms)")
+    a.legend(frameon=False, loc="upper right")
+    path = out / "tradeoff.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
