@@ -7,6 +7,9 @@ the log's cycle starts, by bytes allocated (the program's progress), then:
 
 - each segment's live target moves by ``marked in the log - marked in the pilot`` (what the
   simulated allocate-black and the workload's own anchors and holders add or miss);
+- the cost model's marking costs (``MARK_COSTS``) scale by the log's mark CPU (assist +
+  background + idle) over the pilot's, and its stop-the-world costs by the ratio of the
+  mean pauses: the program's own marking speed, which sets how much is allocated black;
 - each segment's ``COMPUTE`` per allocation moves by ``(log's duration - pilot's
   duration) x mutator Ps / allocations`` (never below 0: a simulated mutator already
   slower than the program cannot be sped up by the workload).
@@ -21,7 +24,28 @@ import pandas as pd
 
 from framework.replay.derive import Derived, progress
 
-MAX_LIVE_STEP = 0.5  # a live target moves by at most half its value per refinement
+MAX_LIVE_STEP = 2.0  # a live target moves by at most twice its value per refinement
+MARK_COSTS = ("mark_object_ns", "mark_byte_ns", "mark_noscan_ns", "mark_miss_ns",
+              "stack_scan_byte_ns", "global_scan_byte_ns")  # fmt: skip
+STW_COSTS = ("stw_ns", "stw_per_p_ns")
+SCALE_RANGE = (0.1, 20.0)
+
+
+def _scaled(cost: dict[str, Any], keys: tuple[str, ...], factor: float) -> dict[str, Any]:
+    """``cost`` with ``keys`` multiplied by ``factor`` (clipped), from the defaults."""
+    from framework.config.schema import CostModel
+
+    base = CostModel().model_dump()
+    f = float(np.clip(factor, *SCALE_RANGE)) if np.isfinite(factor) else 1.0
+    return {**cost, **{k: min(1e9, float(cost.get(k, base[k])) * f) for k in keys}}
+
+
+def _mark_cpu(df: pd.DataFrame) -> float:
+    return float((df["assist_cpu_ns"] + df["background_cpu_ns"] + df["idle_cpu_ns"]).sum())
+
+
+def _stw(df: pd.DataFrame) -> float:
+    return float(np.mean(df["stw_sweep_term_ns"] + df["stw_mark_term_ns"]))
 
 
 def refine(d: Derived, pilot_cycles: list[dict[str, Any]]) -> Derived:
@@ -54,9 +78,13 @@ def refine(d: Derived, pilot_cycles: list[dict[str, Any]]) -> Derived:
     compute = np.clip(compute + (dur_log - dur_sim) * pm / allocs, 0, 2**31 - 1)
     w["segment_live"] = [int(round(v)) for v in live]
     w["segment_compute"] = [int(round(v)) for v in compute]
-    config = {**d.config, "workload": w}
+    # GC costs: this program's marking and pauses as the log shows them.
+    cost = dict(d.config.get("cost", {}))
+    cost = _scaled(cost, MARK_COSTS, _mark_cpu(d.cycles) / max(_mark_cpu(sim), 1.0))
+    cost = _scaled(cost, STW_COSTS, _stw(d.cycles) / max(_stw(sim), 1.0))
+    config = {**d.config, "workload": w, "cost": cost}
     done = [n for n in d.notes if n.startswith("refined against")]
-    k = int(done[0].split()[3]) + 1 if done else 1
+    k = int(done[0].split()[2]) + 1 if done else 1
     notes = [n for n in d.notes if not n.startswith("refined against")]
     notes.append(f"refined against {k} pilot simulation(s) at the log's settings")
     return Derived(config, d.cycles, d.log_gogc, d.log_memory_limit_mib, d.gomaxprocs, notes,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from framework.replay.derive import Derived, derive, read_memstats
 
-PILOTS = 2
+PILOTS = 3
 
 
 def prepare(
