@@ -88,7 +88,7 @@ def _sweep_data(path: str, base: dict[str, Any]) -> dict[str, Any]:
     except OSError as e:
         raise BadInputError(f"--sweep {path}: cannot read ({e.strerror or e})") from None
     if not isinstance(data.get("sweep"), dict):
-        raise BadInputError(f"--sweep {path}: needs a [sweep] table of axes, e.g. \"pacer.gogc\"")
+        raise BadInputError(f'--sweep {path}: needs a [sweep] table of axes, e.g. "pacer.gogc"')
     extra = {k: v for k, v in data.items() if k != "sweep"}
     if "workload" in extra:
         raise BadInputError(f"--sweep {path}: [workload] is the replay's; sweep other tables")

@@ -42,7 +42,7 @@ def metrics(cycles: pd.DataFrame | list[dict[str, Any]], nprocs: int) -> dict[st
     gc = (stw * nprocs + df["assist_cpu_ns"] + df["background_cpu_ns"]).sum()
     elapsed = max(1.0, float(df["end_ns"].iloc[-1]))
     return {
-        "gc_count": int(len(df)),
+        "gc_count": len(df),
         "goal_mean_mib": float(mib("goal").mean()),
         "marked_mean_mib": float(mib("marked").mean()),
         "peak_heap_mib": float(max(mib("heap_at_start").max(), mib("heap_at_mark_end").max())),

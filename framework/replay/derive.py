@@ -34,7 +34,6 @@ Rules (sizes are gctrace's whole MiB, read as the middle of their MiB, ``+ 0.5``
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,8 +119,7 @@ def check_cycles(cycles: pd.DataFrame, source: str) -> pd.DataFrame:
         )
     if cycles["forced"].all():
         raise BadInputError(
-            f"{source}: every cycle is forced (runtime.GC); replay needs cycles the pacer "
-            "started"
+            f"{source}: every cycle is forced (runtime.GC); replay needs cycles the pacer started"
         )
     if not cycles["start_ns"].is_monotonic_increasing:
         raise BadInputError(f"{source}: cycle start times go backwards; one run's log only")
@@ -156,9 +154,11 @@ def _sizes(info: dict[str, Any] | None) -> tuple[list[int], list[float], list[st
     rows.sort(key=lambda r: -r[0] * r[1])
     rows = rows[:MAX_SIZES]
     n = sum(r[1] for r in rows)
-    return [r[0] for r in rows], [r[1] / n for r in rows], [
-        f"object sizes: {len(rows)} size classes from MemStats BySize"
-    ]
+    return (
+        [r[0] for r in rows],
+        [r[1] / n for r in rows],
+        [f"object sizes: {len(rows)} size classes from MemStats BySize"],
+    )
 
 
 def alloc_cost_ns(
@@ -281,9 +281,9 @@ def derive(
         "globals_bytes": int(log_globals),
         "stack_bytes": int(stack_scan),
         "goroutines": int(goroutines),
-        "segment_alloc": [int(round(a)) for a in alloc],
-        "segment_live": [int(round(x)) for x in seg_live],
-        "segment_compute": [int(round(x)) for x in compute],
+        "segment_alloc": [int(np.rint(a)) for a in alloc],
+        "segment_live": [int(np.rint(x)) for x in seg_live],
+        "segment_compute": [int(np.rint(x)) for x in compute],
     }
     config = {
         "run": {"seed": 1, "gomaxprocs": procs},

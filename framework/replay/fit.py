@@ -76,8 +76,8 @@ def refine(d: Derived, pilot_cycles: list[dict[str, Any]]) -> Derived:
     pm = min(w["goroutines"], d.gomaxprocs)
     compute = np.asarray(w["segment_compute"], dtype=np.float64)
     compute = np.clip(compute + (dur_log - dur_sim) * pm / allocs, 0, 2**31 - 1)
-    w["segment_live"] = [int(round(v)) for v in live]
-    w["segment_compute"] = [int(round(v)) for v in compute]
+    w["segment_live"] = [int(np.rint(v)) for v in live]
+    w["segment_compute"] = [int(np.rint(v)) for v in compute]
     # GC costs: this program's marking and pauses as the log shows them.
     cost = dict(d.config.get("cost", {}))
     cost = _scaled(cost, MARK_COSTS, _mark_cpu(d.cycles) / max(_mark_cpu(sim), 1.0))

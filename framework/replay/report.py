@@ -29,8 +29,10 @@ def comparison(d: Derived, summary: dict[str, Any]) -> list[tuple[str, float, fl
 
 
 def write_report(d: Derived, summary: dict[str, Any], overrides: list[str], out: Path) -> None:
-    what = "prediction with " + ", ".join(f"`{o}`" for o in overrides) if overrides else (
-        "reproduction check (the log's own settings)"
+    what = (
+        "prediction with " + ", ".join(f"`{o}`" for o in overrides)
+        if overrides
+        else ("reproduction check (the log's own settings)")
     )
     limit = f"{d.log_memory_limit_mib} MiB" if d.log_memory_limit_mib else "off"
     lines = [
@@ -75,16 +77,6 @@ def plot_heap(d: Derived, result: Any, overrides: list[str], out: Path) -> Path:
         _cycles_plot(ax, rows, style.SERIES_COLOURS)
         ax.set_title(title)
         ax.set_xlabel("time (s)")
-    samples = result.log.samples
-    if samples:
-        axes[1].plot(
-            [s.t_ns / 1e9 for s in samples],
-            [s.heap_live / MiB for s in samples],
-            color=style.SERIES_COLOURS["inuse"],
-            lw=0.6,
-            alpha=0.6,
-            label="heapLive",
-        )
     axes[0].set_ylabel("MiB")
     axes[1].legend(loc="upper right", frameon=False)
     path = out / "replay.png"
@@ -94,18 +86,22 @@ def plot_heap(d: Derived, result: Any, overrides: list[str], out: Path) -> Path:
 
 
 def _cycles_plot(ax: Any, rows: list[dict[str, Any]], colours: dict[str, str]) -> None:
+    """Goal, marked heap and heapLive as gctrace shows it: rising from the cycle start to
+    mark termination, then reset to the marked bytes (straight lines between)."""
     t = [r["start_ns"] / 1e9 for r in rows]
     ax.step(t, [r["goal"] / MiB for r in rows], where="post", color=colours["goal"], label="goal")
     xs, ys = [], []
     for r in rows:
-        xs += [r["start_ns"] / 1e9, r["mark_end_ns"] / 1e9]
-        ys += [r["heap_at_start"] / MiB, r["heap_at_mark_end"] / MiB]
-    ax.plot(xs, ys, ".", ms=2, color=colours["alloc"], label="heap at start / mark end")
-    ax.plot(t, [r["marked"] / MiB for r in rows], color=colours["live"], label="marked")
+        xs += [r["start_ns"] / 1e9, r["mark_end_ns"] / 1e9, r["end_ns"] / 1e9]
+        ys += [r["heap_at_start"] / MiB, r["heap_at_mark_end"] / MiB, r["marked"] / MiB]
+    ax.plot(xs, ys, color=colours["alloc"], lw=0.8, label="heapLive (gctrace)")
+    ax.plot(t, [r["marked"] / MiB for r in rows], ".", ms=3, color=colours["live"],
+            label="marked")  # fmt: skip
 
 
 def plot_tradeoff(d: Derived, folder: Path, axes_names: list[str], out: Path) -> Path:
-    """Peak heap against GC CPU, and the longest pause, per sweep point; the log marked."""
+    """Peak heap against GC CPU, and the longest pause, per sweep point; the log marked
+    (its peak from the gctrace columns, the points' as in-use span bytes)."""
     import matplotlib.pyplot as plt
 
     from framework.plots import style
@@ -129,6 +125,9 @@ def plot_tradeoff(d: Derived, folder: Path, axes_names: list[str], out: Path) ->
         b.annotate(text, (z, y), fontsize=5, xytext=(2, 2), textcoords="offset points")
     a.scatter([real["gc_cpu_pct"]], [real["peak_heap_mib"]], marker="*", s=60,
               color=LOG_COLOUR, label=f"log (GOGC={d.log_gogc})")  # fmt: skip
+    worst = float(max(d.cycles["stw_sweep_term_ns"].max(), d.cycles["stw_mark_term_ns"].max()))
+    b.scatter([worst / 1e6], [real["peak_heap_mib"]], marker="*", s=60, color=LOG_COLOUR)
+    b.ticklabel_format(axis="x", useOffset=False)
     a.set_xlabel("GC CPU (%)")
     a.set_ylabel("peak heap (MiB)")
     b.set_xlabel("longest pause (ms)")

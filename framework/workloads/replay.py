@@ -51,6 +51,23 @@ _INT32_MAX = 2**31 - 1
 _MAX_SEGMENTS = 100_000
 
 
+def _rechunk(blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """The rows of ``blocks`` in chunks of ``CHUNK_OPS`` rows (the last one shorter)."""
+    buf: list[np.ndarray] = []
+    n = 0
+    for b in blocks:
+        buf.append(b)
+        n += len(b)
+        if n >= CHUNK_OPS:
+            rows = np.concatenate(buf)
+            whole = len(rows) - len(rows) % CHUNK_OPS
+            for lo in range(0, whole, CHUNK_OPS):
+                yield rows[lo : lo + CHUNK_OPS]
+            buf, n = ([rows[whole:]], len(rows) - whole) if whole < len(rows) else ([], 0)
+    if n:
+        yield np.ascontiguousarray(np.concatenate(buf))
+
+
 class ReplayParams(WorkloadParams):
     name: Literal["replay"] = "replay"
     sizes: list[int] = Field(
@@ -61,13 +78,13 @@ class ReplayParams(WorkloadParams):
     )
     pointers: int = Field(1, ge=0, le=16, description="pointer fields per object")
     segment_alloc: list[int] = Field(
-        ..., min_length=1, max_length=_MAX_SEGMENTS, description="bytes allocated per segment"
+        [16_000_000, 16_000_000], min_length=1, max_length=_MAX_SEGMENTS, description="bytes allocated per segment"
     )
     segment_live: list[int] = Field(
-        ..., min_length=1, max_length=_MAX_SEGMENTS, description="live bytes at segment end"
+        [4_000_000, 2_000_000], min_length=1, max_length=_MAX_SEGMENTS, description="live bytes at segment end"
     )
     segment_compute: list[int] = Field(
-        ..., min_length=1, max_length=_MAX_SEGMENTS, description="COMPUTE units per alloc"
+        [0, 0], min_length=1, max_length=_MAX_SEGMENTS, description="COMPUTE units per alloc"
     )
     holder: Literal["globals", "heap"] = Field(
         "globals", description="live slots are globals or fields of heap pointer arrays"
@@ -170,6 +187,10 @@ class Replay(Workload):
         return max(64, self.params.stack_bytes // self.params.goroutines)
 
     def stream(self, g: int) -> Iterator[np.ndarray]:
+        return _rechunk(self._blocks(g))
+
+    def _blocks(self, g: int) -> Iterator[np.ndarray]:
+        """Goroutine ``g``'s ops in blocks of any size."""
         p = self.params
         rng = self.rng(g)
         G = p.goroutines
@@ -200,10 +221,8 @@ class Replay(Workload):
             yield ops.reshape(-1, 4)
         count = 0  # live slots of this goroutine: [base, base + count)
         live_prev = 0
-        pending: list[np.ndarray] = []
-        pending_rows = 0
         for k in range(len(p.segment_alloc)):
-            total = int(round(p.segment_alloc[k] / mean))
+            total = round(p.segment_alloc[k] / mean)
             n = total // G + (1 if g < total % G else 0)
             compute = int(p.segment_compute[k])
             live0, live1 = live_prev, p.segment_live[k]
@@ -214,7 +233,7 @@ class Replay(Workload):
                 done += m
                 target = min(C, self._counts(live0 + (live1 - live0) * done / n) // G)
                 if target < count:
-                    pending.append(self._clear(base + np.arange(target, count)))
+                    yield self._clear(base + np.arange(target, count))
                     count = target
                 grow = min(m, max(0, target - count))
                 slots = np.empty(m, dtype=np.int64)
@@ -226,14 +245,7 @@ class Replay(Workload):
                     slots[grow:] = -1  # nothing live yet: the object is garbage at once
                 size = sizes[rng.choice(len(sizes), size=m, p=w)] if len(sizes) > 1 else None
                 srcs = a0 + rng.integers(0, _ANCHORS, size=(m, p.pointers))
-                block = self._alloc_block(slots, size, srcs, compute)
-                pending.append(block)
-                pending_rows += len(block)
-                if pending_rows >= CHUNK_OPS:
-                    yield np.concatenate(pending)
-                    pending, pending_rows = [], 0
-        if pending:
-            yield np.concatenate(pending)
+                yield self._alloc_block(slots, size, srcs, compute)
         clear = [(Op.CLEAR, s, 0, 0) for s in range(_SLOTS)]
         yield np.array([*clear, (Op.POP, _SLOTS, frame, 0)], dtype=np.int32)
 
