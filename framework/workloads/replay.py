@@ -78,10 +78,16 @@ class ReplayParams(WorkloadParams):
     )
     pointers: int = Field(1, ge=0, le=16, description="pointer fields per object")
     segment_alloc: list[int] = Field(
-        [16_000_000, 16_000_000], min_length=1, max_length=_MAX_SEGMENTS, description="bytes allocated per segment"
+        [16_000_000, 16_000_000],
+        min_length=1,
+        max_length=_MAX_SEGMENTS,
+        description="bytes allocated per segment",
     )
     segment_live: list[int] = Field(
-        [4_000_000, 2_000_000], min_length=1, max_length=_MAX_SEGMENTS, description="live bytes at segment end"
+        [4_000_000, 2_000_000],
+        min_length=1,
+        max_length=_MAX_SEGMENTS,
+        description="live bytes at segment end",
     )
     segment_compute: list[int] = Field(
         [0, 0], min_length=1, max_length=_MAX_SEGMENTS, description="COMPUTE units per alloc"
