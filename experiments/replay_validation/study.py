@@ -58,6 +58,7 @@ def points(scale: str) -> list[dict[str, Any]]:
     for program, names in chosen.items():
         cfg = replay_config(program)
         base = {f"workload.{k}": v for k, v in cfg["workload"].items()}
+        base |= {f"cost.{k}": v for k, v in cfg.get("cost", {}).items()}
         base |= {"run.gomaxprocs": cfg["run"]["gomaxprocs"], **{
             f"pacer.{k}": v for k, v in cfg["pacer"].items() if k != "name"}}  # fmt: skip
         for name in names:
