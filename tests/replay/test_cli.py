@@ -78,8 +78,8 @@ def test_the_reproduction_check_follows_the_log(replayed):
     real = metrics(import_log(LOG).cycles, 2)
     sim = metrics(json.loads((replayed / "summary.json").read_text())["cycles"], 2)
     # a short log recorded on a shared machine: looser than the reference programs' 10%
-    assert sim["gc_count"] == pytest.approx(real["gc_count"], rel=0.35)
-    assert sim["goal_mean_mib"] == pytest.approx(real["goal_mean_mib"], rel=0.25)
+    assert sim["gc_count"] == pytest.approx(real["gc_count"], rel=0.2)
+    assert sim["goal_mean_mib"] == pytest.approx(real["goal_mean_mib"], rel=0.15)
     md = (replayed / "replay.md").read_text()
     assert "| GC cycles | 11 |" in md and "reproduction check" in md
 
@@ -103,3 +103,19 @@ def test_a_higher_gogc_means_fewer_cycles_and_a_higher_goal(replayed, tmp_path):
     what_if = json.loads((out / "summary.json").read_text())
     assert what_if["gc_cycles"] < base["gc_cycles"]
     assert what_if["heap_goal_mean_bytes"] > base["heap_goal_mean_bytes"]
+
+
+@pytest.mark.slow
+def test_a_sweep_writes_its_store_and_the_tradeoff_figure(tmp_path):
+    spec = tmp_path / "whatif.toml"
+    spec.write_text('[sweep]\nname = "whatif"\n"pacer.gogc" = [50, 200]\n')
+    out = tmp_path / "out"
+    args = ["replay", str(LOG), "--memstats", str(MEMSTATS), "--sweep", str(spec)]
+    assert main([*args, "--out", str(out), "-q", "--jobs", "1"]) == 0
+    assert (out / "sweep" / "results.sqlite").exists()
+    assert (out / "tradeoff.png").stat().st_size > 10_000
+    from framework.sweep.results import load_results
+
+    df = load_results(out / "sweep").sort_values("pacer.gogc")
+    assert list(df["pacer.gogc"]) == [50, 200]
+    assert df["gc_cycles"].iloc[0] > df["gc_cycles"].iloc[1]
