@@ -8,8 +8,9 @@ Rules:
   replay cannot honour it: another workload, or GOGC=off without a memory limit, which
   would keep every allocated byte), and ``--sweep``.
 - The derived workload is refined against pilot simulations at the log's own settings
-  (``pipeline.refined``); ``DIR/config.toml`` holds the refined workload with the
-  ``--set`` settings, so ``gclab run DIR/config.toml`` re-runs the replay.
+  (``pipeline.refined``; the best pilot is the reproduction run); ``DIR/config.toml``
+  holds the refined workload with the ``--set`` settings, so ``gclab run
+  DIR/config.toml`` re-runs the replay.
 - Without ``--set`` the run is the reproduction check; with it, a prediction. Either way
   ``DIR`` gets what ``gclab run`` writes plus ``replay.md`` (log vs simulation per metric)
   and ``replay.png`` (heap over time, the log beside the simulation).
@@ -137,9 +138,10 @@ def run_command(args: argparse.Namespace) -> int:
     from framework.simulation import simulate
 
     try:
-        d = refined(d)
+        d, result = refined(d)
         final_data = apply_overrides(d.config, overrides)
-        result = simulate(parse_config(final_data))
+        if overrides:
+            result = simulate(parse_config(final_data))
     except (SimulationStalledError, WorkloadError) as e:
         print(f"gclab replay: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
