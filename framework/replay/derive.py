@@ -14,8 +14,8 @@ Rules (sizes are gctrace's whole MiB, read as the middle of their MiB, ``+ 0.5``
 - Live heap: Go marks everything reachable at mark start plus every object allocated
   during mark (allocate-black, runtime/malloc.go ``mallocgc``: ``gcmarknewobject``), so
   the live heap at a cycle's start is ``marked - (heap at mark end - heap at start)``.
-- GOGC: the goal of runtime/mgcpacer.go ``gcControllerState.heapGoal`` (1.19) is
-  ``marked + (marked + stack scan + globals) * GOGC / 100``; the log's GOGC is the median
+- GOGC: the GOGC goal of runtime/mgcpacer.go ``gcControllerState.commit`` (1.19,
+  ``gcPercentHeapGoal``) is ``marked + (marked + stack scan + globals) * GOGC / 100``; the log's GOGC is the median
   of that solved per cycle (stack scan taken as half the allocated stacks), rounded to 5.
   The scanned stack is then the median of the same equation solved for it.
 - Goroutines: Go gives idle Ps idle-priority mark workers (runtime/proc.go
