@@ -15,8 +15,9 @@ Rules (sizes are gctrace's whole MiB, read as the middle of their MiB, ``+ 0.5``
   during mark (allocate-black, runtime/malloc.go ``mallocgc``: ``gcmarknewobject``), so
   the live heap at a cycle's start is ``marked - (heap at mark end - heap at start)``.
 - GOGC: the GOGC goal of runtime/mgcpacer.go ``gcControllerState.commit`` (1.19,
-  ``gcPercentHeapGoal``) is ``marked + (marked + stack scan + globals) * GOGC / 100``; the log's GOGC is the median
-  of that solved per cycle (stack scan taken as half the allocated stacks), rounded to 5.
+  ``gcPercentHeapGoal``) is ``marked + (marked + stack scan + globals) * GOGC / 100``;
+  the log's GOGC is the median of that solved per cycle (stack scan taken as half the
+  allocated stacks), rounded to 5.
   The scanned stack is then the median of the same equation solved for it.
 - Goroutines: Go gives idle Ps idle-priority mark workers (runtime/proc.go
   ``findRunnable``), so a log whose cycles have no idle mark CPU kept every P busy: one
