@@ -11,6 +11,8 @@ Rules:
   (``pipeline.refined``; the best pilot is the reproduction run); ``DIR/config.toml``
   holds the refined workload with the ``--set`` settings, so ``gclab run
   DIR/config.toml`` re-runs the replay.
+- A log that kept every P busy is replayed with one goroutine per P, and
+  ``--set run.gomaxprocs=N`` keeps it so (``with_settings``).
 - Without ``--set`` the run is the reproduction check; with it, a prediction. Either way
   ``DIR`` gets what ``gclab run`` writes plus ``replay.md`` (log vs simulation per metric)
   and ``replay.png`` (heap over time, the log beside the simulation).
@@ -78,6 +80,22 @@ def _honour(cfg_data: dict[str, Any]) -> str | None:
     return None
 
 
+def with_settings(d: Any, overrides: list[str]) -> dict[str, Any]:
+    """The replay config with ``overrides``. A log that kept every P busy was replayed with
+    one goroutine per P; a new ``run.gomaxprocs`` keeps that so (unless the overrides set
+    ``workload.goroutines`` themselves)."""
+    from framework.config.loader import apply_overrides
+
+    data = apply_overrides(d.config, overrides)
+    keys = {o.partition("=")[0].strip() for o in overrides}
+    busy = d.config["workload"].get("goroutines") == d.gomaxprocs > 1
+    procs = data.get("run", {}).get("gomaxprocs")
+    if busy and "run.gomaxprocs" in keys and "workload.goroutines" not in keys:
+        if isinstance(procs, int) and not isinstance(procs, bool) and procs >= 1:
+            data["workload"] = {**data["workload"], "goroutines": procs}
+    return data
+
+
 def _sweep_data(path: str, base: dict[str, Any]) -> dict[str, Any]:
     from framework.config import ConfigError, read_toml
     from framework.sweep.spec import deep_merge
@@ -98,7 +116,6 @@ def _sweep_data(path: str, base: dict[str, Any]) -> dict[str, Any]:
 
 def run_command(args: argparse.Namespace) -> int:
     from framework.config import ConfigError, parse_config
-    from framework.config.loader import apply_overrides
     from framework.gctrace_import import import_log
     from framework.replay.derive import derive, read_memstats
 
@@ -117,7 +134,7 @@ def run_command(args: argparse.Namespace) -> int:
     d = derive(imported.cycles, str(log), info, args.log_gogc, args.log_memory_limit_mib)
     overrides = args.set or []
     try:
-        final_data = apply_overrides(d.config, overrides)
+        final_data = with_settings(d, overrides)
         if why := _honour(final_data):
             return usage_error(why)
         parse_config(final_data, "replay --set")
@@ -139,7 +156,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     try:
         d, result = refined(d)
-        final_data = apply_overrides(d.config, overrides)
+        final_data = with_settings(d, overrides)
         if overrides:
             result = simulate(parse_config(final_data))
     except (SimulationStalledError, WorkloadError) as e:

@@ -119,3 +119,28 @@ def test_a_sweep_writes_its_store_and_the_tradeoff_figure(tmp_path):
     df = load_results(out / "sweep").sort_values("pacer.gogc")
     assert list(df["pacer.gogc"]) == [50, 200]
     assert df["gc_cycles"].iloc[0] > df["gc_cycles"].iloc[1]
+
+
+def test_a_binding_memory_limit_means_more_cycles_and_a_lower_peak(replayed, tmp_path):
+    out = tmp_path / "limit"
+    cfg = replayed / "config.toml"
+    assert main(["run", str(cfg), "--set", "pacer.memory_limit_mib=20", "--out", str(out),
+                 "-q", "--no-plot"]) == 0  # fmt: skip
+    base = json.loads((replayed / "summary.json").read_text())
+    limited = json.loads((out / "summary.json").read_text())
+    assert limited["gc_cycles"] > base["gc_cycles"]
+    assert limited["heap_peak_bytes"] < base["heap_peak_bytes"]
+
+
+def test_more_ps_keep_a_busy_log_s_goroutine_per_p():
+    from types import SimpleNamespace
+
+    from framework.replay.command import with_settings
+
+    config = {"run": {"gomaxprocs": 2}, "workload": {"name": "replay", "goroutines": 2}}
+    d = SimpleNamespace(gomaxprocs=2, config=config)
+    assert with_settings(d, ["run.gomaxprocs=4"])["workload"]["goroutines"] == 4
+    pinned = with_settings(d, ["run.gomaxprocs=4", "workload.goroutines=3"])
+    assert pinned["workload"]["goroutines"] == 3
+    d.config["workload"]["goroutines"] = 1
+    assert with_settings(d, ["run.gomaxprocs=4"])["workload"]["goroutines"] == 1
