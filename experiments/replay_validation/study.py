@@ -151,6 +151,7 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     keys = ("gc_count", "goal_mean_mib", "peak_heap_mib")
     titles = ("GC cycles", "mean heap goal (MiB)", "peak heap (MiB)")
     programs = sorted({t["program"] for t in tab})
+    colours = [*style.COLLECTOR_COLOURS.values(), *FALLBACK]
     for ax, k, title in zip(axes, keys, titles, strict=True):
         hi = 1.0
         for i, p in enumerate(programs):
@@ -158,10 +159,12 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
             xs = [t["real"][k] for t in pts]
             ys = [t["sim"][k] for t in pts]
             hi = max(hi, *xs, *ys)
-            ax.scatter(xs, ys, s=10, color=FALLBACK[i % len(FALLBACK)], label=p)
-        ax.plot([0.5, hi * 1.2], [0.5, hi * 1.2], ":", color="#777777", lw=0.8)
-        ax.fill_between([0.5, hi * 1.2], [0.5 * 0.85, hi * 1.2 * 0.85],
-                        [0.5 * 1.15, hi * 1.2 * 1.15], color="#dddddd", lw=0)  # fmt: skip
+            ax.scatter(xs, ys, s=10, color=colours[i % len(colours)], label=p)
+        lo = 0.8 * min(min(t["real"][k], t["sim"][k]) for t in tab)
+        ax.plot([lo, hi * 1.2], [lo, hi * 1.2], ":", color="#777777", lw=0.8)
+        band = [lo, hi * 1.2]
+        ax.fill_between(band, [b * 0.85 for b in band], [b * 1.15 for b in band],
+                        color="#dddddd", lw=0)  # fmt: skip
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("real Go")
