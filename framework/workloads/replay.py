@@ -14,9 +14,9 @@ Rules:
   (one size by default) and it has ``pointers`` fields, each pointing to a random live
   *anchor* (``_ANCHORS`` permanent 16-byte pointer-free objects per goroutine, in globals
   after the slots): pointing at live objects would keep replaced ones reachable. A new
-  object either fills a new live *slot* (while the
-  live set grows) or replaces a random live one, which becomes garbage; while the live set
-  shrinks, slots are set to nil. Targets are applied every ``_STEP`` allocations.
+  object either fills a new live *slot* (while the live set grows) or replaces a random
+  live one, which becomes garbage; while the live set shrinks, slots are set to nil.
+  Targets are applied every ``_STEP`` allocations.
 - Live slots are globals (``holder = "globals"``, as a program's global table) or fields of
   permanent pointer arrays of ``_HOLDER_FIELDS`` fields in the heap held by globals
   (``holder = "heap"``, as a slice of pointers). Slot counts are live bytes over the mean
@@ -95,8 +95,8 @@ class ReplayParams(WorkloadParams):
     holder: Literal["globals", "heap"] = Field(
         "globals", description="live slots are globals or fields of heap pointer arrays"
     )
-    globals_bytes: int = Field(0, ge=0, le=1 << 34, description="pad globals to this size")
-    stack_bytes: int = Field(0, ge=0, le=1 << 34, description="frame bytes over all goroutines")
+    globals_bytes: int = Field(0, ge=0, le=1 << 30, description="pad globals to this size")
+    stack_bytes: int = Field(0, ge=0, le=1 << 30, description="frame bytes over all goroutines")
     goroutines: int = Field(1, ge=1, le=4096, description="allocating goroutines")
 
     @model_validator(mode="after")
