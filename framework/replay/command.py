@@ -121,7 +121,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     log = Path(args.log)
     if not log.is_file():
-        return usage_error(f"replay {log}: no such file; give a gctrace log")
+        return usage_error(f"replay {log}: no such file (or not a file); give a gctrace log")
     out = Path(args.out) if args.out else Path("results") / f"replay-{log.stem.split('.')[0]}"
     if msg := out_problem(out):
         return usage_error(msg)
