@@ -28,6 +28,34 @@ def comparison(d: Derived, summary: dict[str, Any]) -> list[tuple[str, float, fl
     return [(k, real[k], sim[k], ratio(sim[k], real[k])) for k in METRICS]
 
 
+def per_cycle(d: Derived, summary: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """``(quantity, median, 90th percentile)`` of the relative error per logged cycle of the
+    simulation's heap goal and marked heap, the simulation read at the same progress (bytes
+    allocated before the cycle's start, ``derive.progress``) by linear interpolation."""
+    import numpy as np
+    import pandas as pd
+
+    from framework.replay.derive import progress
+
+    sim = pd.DataFrame(summary["cycles"])
+    if len(sim) < 2:
+        return []
+    x_log, m_log, _ = progress(d.cycles)
+    x_sim, m_sim, _ = progress(sim, whole_mib=False)
+    goal_log = d.cycles["goal"].to_numpy(float) + 0.5 * MiB
+    inside = (x_log >= x_sim[0]) & (x_log <= x_sim[-1])
+    out = []
+    for name, real, simulated in (
+        ("heap goal", goal_log, sim["goal"].to_numpy(float)),
+        ("marked heap", m_log, m_sim),
+    ):
+        at = np.interp(x_log[inside], x_sim, simulated)
+        err = np.abs(at / real[inside] - 1)
+        if len(err):
+            out.append((name, float(np.median(err)), float(np.percentile(err, 90))))
+    return out
+
+
 def write_report(d: Derived, summary: dict[str, Any], overrides: list[str], out: Path) -> None:
     what = (
         "prediction with " + ", ".join(f"`{o}`" for o in overrides)
@@ -48,6 +76,16 @@ def write_report(d: Derived, summary: dict[str, Any], overrides: list[str], out:
     ]
     for k, real, sim, r in comparison(d, summary):
         lines.append(f"| {LABELS[k]} | {_fmt(real)} | {_fmt(sim)} | {r:.2f} |")
+    rows = per_cycle(d, summary)
+    if rows:
+        lines += [
+            "",
+            "Per logged cycle, the simulation read at the same bytes allocated:",
+            "",
+            "| per cycle | median error | 90th percentile |",
+            "|---|---|---|",
+            *[f"| {n} | {100 * a:.0f}% | {100 * b:.0f}% |" for n, a, b in rows],
+        ]
     lines += [
         "",
         "Sizes are whole MiB as gctrace prints them, for both; GC CPU is Go's definition "
