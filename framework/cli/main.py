@@ -219,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     from framework.export.command import add_parsers as add_trace_and_export
 
     add_trace_and_export(sub)
+    from framework.replay.command import add_parser as add_replay
+
+    add_replay(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
     b.set_defaults(func=_cmd_bench)

@@ -44,6 +44,10 @@ register(_goroutines.Goroutines)
 register(_cycles.Cycles)
 register(_shuffle.Shuffle)
 
+from framework.workloads import replay as _replay  # noqa: E402
+
+register(_replay.Replay)
+
 __all__ = [
     "GoroutineSpec",
     "Workload",

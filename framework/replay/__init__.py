@@ -1,0 +1,1 @@
+"""``gclab replay``: a real program's gctrace log -> a workload that behaves like it."""
