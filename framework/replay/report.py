@@ -106,7 +106,7 @@ def plot_heap(d: Derived, result: Any, overrides: list[str], out: Path) -> Path:
     from framework.plots import palette, style
 
     style.apply()
-    fig, axes = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(style.FULL_IN, 2.9), sharex=True, sharey=True)
     sim_label = "simulation" + (" (" + ", ".join(overrides) + ")" if overrides else "")
     sim_rows = result.summary["cycles"]
     for ax, rows, title in ((axes[0], d.cycles.to_dict("records"), "log"),
@@ -115,7 +115,9 @@ def plot_heap(d: Derived, result: Any, overrides: list[str], out: Path) -> Path:
         ax.set_title(title)
         ax.set_xlabel("time (s)")
     axes[0].set_ylabel("MiB")
-    axes[1].legend(loc="upper right", frameon=False)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
+    fig.subplots_adjust(bottom=0.3)
     path = out / "replay.png"
     fig.savefig(path)
     plt.close(fig)
@@ -126,7 +128,8 @@ def _cycles_plot(ax: Any, rows: list[dict[str, Any]], colours: dict[str, str]) -
     """Goal, marked heap and heapLive as gctrace shows it: rising from the cycle start to
     mark termination, then reset to the marked bytes (straight lines between)."""
     t = [r["start_ns"] / 1e9 for r in rows]
-    ax.step(t, [r["goal"] / MiB for r in rows], where="post", color=colours["goal"], label="goal")
+    ax.step(t, [r["goal"] / MiB for r in rows], where="post", color=colours["goal"], ls="--",
+            label="goal")  # fmt: skip
     xs, ys = [], []
     for r in rows:
         xs += [r["start_ns"] / 1e9, r["mark_end_ns"] / 1e9, r["end_ns"] / 1e9]
