@@ -49,9 +49,14 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         if "=" not in item:
             raise ConfigError([f"--set {item!r}: expected KEY=VALUE, e.g. pacer.gogc=200"], "--set")
         key, _, raw = item.partition("=")
-        parts = [p for p in key.strip().split(".") if p]
-        if not parts:
+        parts = key.strip().split(".")
+        if not key.strip():
             raise ConfigError([f"--set {item!r}: empty key"], "--set")
+        if not all(parts):
+            raise ConfigError(
+                [f"--set {item!r}: every part of a dotted key must be a name (e.g. pacer.gogc)"],
+                "--set",
+            )
         node = out
         for p in parts[:-1]:
             nxt = node.setdefault(p, {})

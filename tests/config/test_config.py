@@ -88,3 +88,13 @@ def test_resolved_config_round_trips():
     cfg = parse_config({**BASE, "pacer": {"gogc": "off"}})
     again = parse_config(config_to_dict(cfg))
     assert again == cfg
+
+
+@pytest.mark.parametrize("item", [".0=1", "pacer..gogc=1", "pacer.=1"])
+def test_a_dotted_key_with_an_empty_part_names_set(item):
+    from framework.config import ConfigError
+    from framework.config.loader import apply_overrides
+
+    with pytest.raises(ConfigError, match="--set") as e:
+        apply_overrides({}, [item])
+    assert "every part of a dotted key" in str(e.value)
