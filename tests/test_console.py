@@ -46,8 +46,15 @@ def test_every_command_takes_quiet_and_verbose():
         commands
     )
     for name, cmd in commands.items():
-        flags = {s for a in cmd._actions for s in a.option_strings}
-        assert {"-q", "--quiet", "-v", "--verbose"} <= flags, name
+        parsers = [cmd] + [
+            nested
+            for a in cmd._actions
+            if hasattr(a, "choices") and isinstance(a.choices, dict)
+            for nested in a.choices.values()
+        ]
+        for parser in parsers:
+            flags = {s for a in parser._actions for s in a.option_strings}
+            assert {"-q", "--quiet", "-v", "--verbose"} <= flags, (name, parser.prog)
 
 
 def test_quiet_run_shows_nothing_and_verbose_shows_detail(small_config, tmp_path, capsys):

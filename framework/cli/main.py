@@ -227,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_bench)
     for cmd in sub.choices.values():  # every command, plugins' and later ones included
         _add_verbosity(cmd)
+        for action in cmd._actions:  # and their own subcommands (gctrace import)
+            if isinstance(action, argparse._SubParsersAction):
+                for nested in action.choices.values():
+                    _add_verbosity(nested)
     return p
 
 
