@@ -138,6 +138,7 @@ G_STACK_BLACK = 2  # 1 once the stack was scanned this cycle
 G_ASSIST_CREDIT = 3  # assist credit in bytes of scan work (negative = debt)
 G_OPS = 4  # ops executed
 G_SCANNING = 5  # 1 while a mark worker scans this goroutine's stack
+G_FINISHED = 6  # 1 once the goroutine's stream is exhausted (it holds no roots any more)
 G_N = 8
 
 # --- cost vector (float64, ns) -------------------------------------------------------------

@@ -425,7 +425,7 @@ class Machine:
         memory limit) and returns the figures."""
         ms = memstats(
             self.heap,
-            [g.stack_alloc_bytes for g in self.roots.goroutines if not g.finished],
+            self.roots.stack_alloc_sizes(),
             self.nprocs,
         )
         self.scavenger.publish(self.heap, self.memory_limit, ms.nonheap_ready)

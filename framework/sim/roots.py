@@ -1,4 +1,8 @@
-"""Roots: the program's globals and each goroutine's stack of pointer slots."""
+"""Roots: the program's globals and each goroutine's stack of pointer slots.
+
+Rule: every goroutine's state vector (``gs``) is a row of one table (``Roots.gs_table``),
+so sums over all goroutines (stack bytes, allocated stacks) are one numpy operation, not
+a Python loop: their cost does not grow with the goroutine count in Python."""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ class Goroutine:
     daemon: bool
     stack: np.ndarray = field(default_factory=lambda: np.full(INITIAL_STACK_SLOTS, -1, np.int32))
     gs: np.ndarray = field(default_factory=lambda: np.zeros(L.G_N, np.int64))
-    finished: bool = False
     scan_done: Any = None  # set while a mark worker has this goroutine suspended
     # scheduler state (framework.sim.machine)
     status: int = 0  # GStatus
@@ -33,6 +36,15 @@ class Goroutine:
     @property
     def sp(self) -> int:
         return int(self.gs[L.G_SP])
+
+    @property
+    def finished(self) -> bool:
+        """The goroutine's stream is exhausted: its stack is no root any more."""
+        return bool(self.gs[L.G_FINISHED])
+
+    @finished.setter
+    def finished(self, value: bool) -> None:
+        self.gs[L.G_FINISHED] = 1 if value else 0
 
     @property
     def assist_credit(self) -> int:
@@ -75,10 +87,31 @@ class Goroutine:
         self.stack = new
 
 
+def stack_alloc_sizes(stack_bytes: np.ndarray) -> np.ndarray:
+    """``Goroutine.stack_alloc_bytes`` of each entry: at least 2 KiB, rounded up to a power
+    of two (exact for any stack below 2^52 bytes)."""
+    need = np.maximum(stack_bytes.astype(np.int64), MIN_STACK_BYTES)
+    return np.left_shift(np.int64(1), np.ceil(np.log2(need)).astype(np.int64))
+
+
 @dataclass
 class Roots:
     globals: np.ndarray
     goroutines: list[Goroutine]
+    gs_table: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gs_table = np.zeros((len(self.goroutines), L.G_N), np.int64)
+        for i, g in enumerate(self.goroutines):
+            self.gs_table[i] = g.gs
+            g.gs = self.gs_table[i]  # a row view: the kernels write the table
+
+    def _live(self) -> np.ndarray:
+        return self.gs_table[self.gs_table[:, L.G_FINISHED] == 0]
+
+    def stack_alloc_sizes(self) -> np.ndarray:
+        """Each unfinished goroutine's allocated stack bytes."""
+        return stack_alloc_sizes(self._live()[:, L.G_STACK_BYTES])
 
     @property
     def globals_bytes(self) -> int:
@@ -86,11 +119,11 @@ class Roots:
 
     def stack_bytes(self) -> int:
         """Bytes of live frames over all goroutines (what a stack scan covers)."""
-        return sum(g.stack_bytes for g in self.goroutines if not g.finished)
+        return int(self._live()[:, L.G_STACK_BYTES].sum())
 
     def stack_alloc_bytes(self) -> int:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
-        return sum(g.stack_alloc_bytes for g in self.goroutines if not g.finished)
+        return int(self.stack_alloc_sizes().sum())
 
     def stack_slots(self) -> np.ndarray:
         """Every live stack slot of every goroutine (nil included), concatenated."""
