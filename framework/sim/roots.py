@@ -106,12 +106,13 @@ class Roots:
             self.gs_table[i] = g.gs
             g.gs = self.gs_table[i]  # a row view: the kernels write the table
 
-    def _live(self) -> np.ndarray:
-        return self.gs_table[self.gs_table[:, L.G_FINISHED] == 0]
+    def _live_stack_bytes(self) -> np.ndarray:
+        t = self.gs_table
+        return t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
 
     def stack_alloc_sizes(self) -> np.ndarray:
         """Each unfinished goroutine's allocated stack bytes."""
-        return stack_alloc_sizes(self._live()[:, L.G_STACK_BYTES])
+        return stack_alloc_sizes(self._live_stack_bytes())
 
     @property
     def globals_bytes(self) -> int:
@@ -119,7 +120,7 @@ class Roots:
 
     def stack_bytes(self) -> int:
         """Bytes of live frames over all goroutines (what a stack scan covers)."""
-        return int(self._live()[:, L.G_STACK_BYTES].sum())
+        return int(self._live_stack_bytes().sum())
 
     def stack_alloc_bytes(self) -> int:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
