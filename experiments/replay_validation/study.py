@@ -141,7 +141,7 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     from framework.plots import style
-    from framework.plots.figure_io import save
+    from framework.plots.figure_io import log_axis, save
     from framework.plots.palette import BAND, GUIDE, distinct_looks
 
     (out / "table.md").write_text(markdown(rows))
@@ -166,8 +166,8 @@ def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         band = [lo, hi * 1.2]
         ax.fill_between(band, [b * 0.85 for b in band], [b * 1.15 for b in band],
                         color=BAND, lw=0)  # fmt: skip
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        log_axis(ax, "x", lo, hi * 1.2)
+        log_axis(ax, "y", lo, hi * 1.2)
         ax.set_xlabel("real Go")
         ax.set_title(title)
     axes[0].set_ylabel("replay prediction")
