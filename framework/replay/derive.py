@@ -78,6 +78,15 @@ def progress(
     return x, m, cycles["start_ns"].to_numpy(np.float64)
 
 
+def gc_steal(df: pd.DataFrame, procs: int, pm: int) -> np.ndarray:
+    """Per cycle: the GC CPU taken from the mutator's ``pm`` Ps (STW on them, assists,
+    background marking beyond the other Ps' mark time)."""
+    stw = (df["stw_sweep_term_ns"] + df["stw_mark_term_ns"]).to_numpy(np.float64)
+    bg = df["background_cpu_ns"].to_numpy(np.float64)
+    spare = (procs - pm) * df["concurrent_mark_ns"].to_numpy(np.float64)
+    return stw * pm + df["assist_cpu_ns"].to_numpy(np.float64) + np.maximum(bg - spare, 0.0)
+
+
 def read_memstats(path: str | Path) -> dict[str, Any]:
     """A MemStats JSON: ``record.py``'s run file (``report.memstats``, ``env``, ``build``)
     or a bare ``runtime.MemStats`` object. Returns ``{"memstats", "env", "globals_bytes",
@@ -260,13 +269,8 @@ def derive(
         stack_scan = float(np.clip(np.median(x[1:] if len(x) > 1 else x), 0, stacks.max()))
     # Mutator work per allocation.
     pm = min(goroutines, procs)
-    stw = (c["stw_sweep_term_ns"] + c["stw_mark_term_ns"]).to_numpy(np.float64)
-    assist = c["assist_cpu_ns"].to_numpy(np.float64)
-    bg = c["background_cpu_ns"].to_numpy(np.float64)
-    mark_wall = c["concurrent_mark_ns"].to_numpy(np.float64)
-    spare = (procs - pm) * mark_wall
     steal = np.zeros(n + 1)
-    steal[1:] = stw * pm + assist + np.maximum(bg - spare, 0.0)
+    steal[1:] = gc_steal(c, procs, pm)
     mut_cpu = np.maximum(dur * pm - steal, 0.2 * dur * pm)
     heap_bytes = float(np.mean(h1))
     cost = CostModel()

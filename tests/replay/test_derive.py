@@ -81,3 +81,28 @@ def test_memstats_must_hold_memstats(tmp_path):
     p.write_text("{not json")
     with pytest.raises(BadInputError, match="not a readable JSON"):
         read_memstats(p)
+
+
+def test_refinement_matches_the_mutators_own_cpu_not_the_wall_clock():
+    """A pilot whose GC took more of the mutator's CPU than the log's, over the same wall
+    time, ran less of the program: its COMPUTE goes up by that GC CPU per allocation (the
+    time the program lost to GC is not its own work, so it does not stay when GC runs less
+    often)."""
+    from framework.replay.fit import refine
+
+    d = _derive()
+    log = d.cycles.drop(columns=[c for c in d.cycles.columns if c == "forced"])
+    half = 1 << 19  # a log's sizes are read as the middle of their MiB
+    pilot = [{**c, **{k: c[k] + half for k in ("heap_at_start", "heap_at_mark_end", "marked")}}
+             for c in log.to_dict("records")]  # fmt: skip
+    extra = 2_000_000.0  # ns of assists per cycle
+    slower = [{**c, "assist_cpu_ns": c["assist_cpu_ns"] + extra} for c in pilot]
+    a = np.asarray(refine(d, pilot).config["workload"]["segment_compute"], dtype=float)
+    b = np.asarray(refine(d, slower).config["workload"]["segment_compute"], dtype=float)
+    w = d.config["workload"]
+    mean = float(np.dot(w["sizes"], w["size_weights"]))
+    allocs = np.asarray(w["segment_alloc"], dtype=float) / mean
+    n = len(log)
+    # segment k (k >= 1) holds cycle k-1's GC CPU (the last one spent in the tail)
+    assert b[0] == a[0]
+    assert b[1 : n + 1] - a[1 : n + 1] == pytest.approx(extra / allocs[1 : n + 1], rel=0.05, abs=1)
