@@ -35,30 +35,15 @@ def write_barrier(
     while the writer's stack is grey; hybrid-go: both, always; Steele: re-grey a black
     holder that receives a white pointer (a global's holder is a root: shade(new))."""
     shaded = 0
-    for which in range(3):
+    steele = (mode & L.SHADE_HOLDER) != 0
+    for which in range(2):
         if which == 0:
             obj = old if (mode & L.SHADE_OLD) != 0 else -1
-        elif which == 1:
+        else:
             take = (mode & L.SHADE_NEW) != 0 or (
                 (mode & L.SHADE_NEW_IF_GREY) != 0 and stack_black == 0
             )
-            if (mode & L.SHADE_HOLDER) != 0 and holder < 0:
-                take = True
-            obj = new if take else -1
-        else:
-            obj = -1
-            if (
-                (mode & L.SHADE_HOLDER) != 0
-                and holder >= 0
-                and new >= 0
-                and sl_mark[new] == 0
-                and sl_mark[holder] == L.MARK_BLACK
-                and sl_nfields[holder] != 0
-            ):  # re-grey: queued again, counted as a shade, not as newly marked
-                sl_mark[holder] = L.MARK_GREY
-                grey[ctr[L.GREY_N]] = holder
-                ctr[L.GREY_N] += 1
-                shaded += 1
+            obj = new if take or (steele and holder < 0) else -1
         if obj >= 0 and sl_mark[obj] == 0:
             if sl_nfields[obj] != 0:  # Go: a noscan object is black at once
                 sl_mark[obj] = L.MARK_GREY
@@ -69,6 +54,18 @@ def write_barrier(
             ctr[L.MARKED_OBJECTS] += 1
             ctr[L.MARKED_BYTES] += sl_size[obj]
             shaded += 1
+    if (
+        steele
+        and holder >= 0
+        and new >= 0
+        and sl_mark[new] == 0
+        and sl_mark[holder] == L.MARK_BLACK
+        and sl_nfields[holder] != 0
+    ):  # re-grey: queued again, counted as a shade, not as newly marked
+        sl_mark[holder] = L.MARK_GREY
+        grey[ctr[L.GREY_N]] = holder
+        ctr[L.GREY_N] += 1
+        shaded += 1
     ctr[L.BARRIER_CALLS] += 1
     ctr[L.BARRIER_SHADES] += shaded
     return cost[L.K_BARRIER] + cost[L.K_SHADE] * shaded
