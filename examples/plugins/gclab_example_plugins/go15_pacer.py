@@ -10,8 +10,8 @@ collector pacing", 2015; Go 1.17 ``mgcpacer.go``/``mgc.go`` ``endCycle``):
 with h_g the goal growth (GOGC/100), h_a the growth reached at mark end, u_a the GC CPU
 utilisation of the cycle (background 25% plus assists), u_g = 0.30 and K_T = 0.5. Go 1.18
 replaced it with the cons/mark pacer gclab ships as ``go119``. Written against gclab's
-public pacer API only: subclassing ``framework.pacer.Pacer`` and registering it is all it
-takes.
+public pacer API only: subclassing a built-in pacer (``FixedRatioPacer``) and registering
+it is all it takes.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from typing import Literal
 from pydantic import Field
 
 from framework import pacer
-from framework.pacer import NonHeap, Pacer, PacerParams
-from framework.pacer.base import assist_ratios
-from framework.pacer.goal import heap_goal
+from framework.pacer import NonHeap, PacerParams
+from framework.pacer.fixed import FixedRatioPacer
 
 GOAL_UTILIZATION = 0.30  # u_g: Go 1.5 gcGoalUtilization
 BACKGROUND_UTILIZATION = 0.25  # Go 1.5 gcBackgroundUtilization
@@ -37,49 +36,25 @@ class Go15Params(PacerParams):
     )
 
 
-class Go15Pacer(Pacer):
-    """Go 1.5's feedback pacer (no memory limit: Go 1.19 added that)."""
+class Go15Pacer(FixedRatioPacer):
+    """Go 1.5's feedback pacer (no memory limit: Go 1.19 added that). The goal, the
+    bookkeeping and the assist ratio are the fixed-ratio pacer's (its parent); only the
+    trigger and its feedback differ."""
 
     name = "go15"
     Params = Go15Params
-    params: Go15Params
+    params: Go15Params  # type: ignore[assignment]
 
     def __init__(self, params: PacerParams) -> None:
         super().__init__(params)
         self.trigger_ratio = self.params.initial_trigger_ratio
-        self.last_scan = 0
-        self.stack_scan = 0
-
-    def _goal_growth(self) -> float:
-        return (self.gogc or 0) / 100
-
-    def reset_live(
-        self,
-        marked: int,
-        heap_scan_work: int,
-        stack_scan_work: int,
-        globals_bytes: int | None = None,
-    ) -> None:
-        if globals_bytes is not None:
-            self.globals_scan = globals_bytes
-        self.heap_marked = marked
-        self.last_scan = heap_scan_work + stack_scan_work + self.globals_scan
-        self.stack_scan = stack_scan_work
-        self.triggered = None
-
-    def commit(self, heap_live: int, sweep_done: bool) -> None:
-        pass
-
-    def goal(self, nh: NonHeap | None = None) -> int | None:
-        return heap_goal(self.heap_marked, self.stack_scan, self.globals_scan, self.gogc)
 
     def trigger(self, nh: NonHeap | None = None) -> tuple[int | None, int | None]:
         goal = self.goal(nh)
         if goal is None:
             return None, None
-        trig = self.heap_marked + int(
-            self.trigger_ratio / self._goal_growth() * (goal - self.heap_marked)
-        )
+        h_g = (self.gogc or 0) / 100
+        trig = self.heap_marked + int(self.trigger_ratio / h_g * (goal - self.heap_marked))
         return min(trig, goal), goal
 
     def end_cycle(
@@ -92,26 +67,13 @@ class Go15Pacer(Pacer):
         scan_work: int,
         nprocs: int,
     ) -> None:
-        h_g = self._goal_growth()
+        h_g = (self.gogc or 0) / 100
         if self.heap_marked <= 0 or mark_ns <= 0 or h_g <= 0:
             return
         h_a = heap_live / self.heap_marked - 1
         u_a = BACKGROUND_UTILIZATION + assist_ns / (mark_ns * nprocs)
         error = h_g - self.trigger_ratio - u_a / GOAL_UTILIZATION * (h_a - self.trigger_ratio)
         self.trigger_ratio = min(max(self.trigger_ratio + TRIGGER_GAIN * error, 0.0), 0.95 * h_g)
-
-    def assist_ratio(
-        self,
-        work_done: int,
-        heap_live: int,
-        heap_scan: int,
-        max_stack_scan: int | None = None,
-        nh: NonHeap | None = None,
-    ) -> tuple[float, float]:
-        stacks = self.max_stack_scan if max_stack_scan is None else max_stack_scan
-        goal = self.goal(nh) or heap_live + 1
-        expected = max(self.last_scan, heap_scan + stacks + self.globals_scan)
-        return assist_ratios(expected, work_done, goal, heap_live)
 
     def state(self) -> dict[str, float]:
         return {"trigger_ratio": self.trigger_ratio}
