@@ -114,6 +114,13 @@ class MemStats:
         return d
 
 
+def stack_alloc_sizes(stack_bytes: np.ndarray) -> np.ndarray:
+    """Allocated bytes of stacks with ``stack_bytes`` of live frames (Go: stackalloc,
+    newstack): at least 2 KiB, rounded up to a power of two (exact below 2^52 bytes)."""
+    need = np.maximum(np.asarray(stack_bytes, dtype=np.int64), STACK_MIN)
+    return np.left_shift(np.int64(1), np.ceil(np.log2(need)).astype(np.int64))
+
+
 def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
     """(bytes, spans) of stack memory for goroutine stacks of the given allocated sizes
     (Go: stackalloc). Sizes are rounded up to a power of two of at least 2 KiB; stacks under
@@ -126,8 +133,7 @@ def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
     )
     if b.size == 0:
         return 0, 0
-    need = np.maximum(b.astype(np.int64), STACK_MIN)
-    size = np.left_shift(np.int64(1), np.ceil(np.log2(need)).astype(np.int64))
+    size = stack_alloc_sizes(b)
     small = size < STACK_CACHE_SIZE
     large = size[~small]
     orders, counts = np.unique(size[small], return_counts=True)

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from framework.runtime import layout as L
+from framework.runtime.memstats import stack_alloc_sizes
 
 INITIAL_STACK_SLOTS = 64
-MIN_STACK_BYTES = 2048  # Go: _StackMin
 
 
 @dataclass
@@ -71,8 +71,7 @@ class Goroutine:
     @property
     def stack_alloc_bytes(self) -> int:
         """Bytes of stack allocated: Go stacks start at 2 KiB and double (runtime.newstack)."""
-        need = max(self.stack_bytes, MIN_STACK_BYTES)
-        return 1 << (need - 1).bit_length()
+        return int(stack_alloc_sizes(np.array([self.stack_bytes]))[0])
 
     def live_slots(self) -> np.ndarray:
         return self.stack[: self.sp]
@@ -85,13 +84,6 @@ class Goroutine:
         new = np.full(cap, -1, np.int32)
         new[: self.stack.shape[0]] = self.stack
         self.stack = new
-
-
-def stack_alloc_sizes(stack_bytes: np.ndarray) -> np.ndarray:
-    """``Goroutine.stack_alloc_bytes`` of each entry: at least 2 KiB, rounded up to a power
-    of two (exact for any stack below 2^52 bytes)."""
-    need = np.maximum(stack_bytes.astype(np.int64), MIN_STACK_BYTES)
-    return np.left_shift(np.int64(1), np.ceil(np.log2(need)).astype(np.int64))
 
 
 @dataclass

@@ -4,8 +4,8 @@ exactly what the per-goroutine properties give."""
 import numpy as np
 
 from framework.runtime import layout as L
-from framework.runtime.memstats import stack_spans
-from framework.sim.roots import Goroutine, Roots, stack_alloc_sizes
+from framework.runtime.memstats import stack_alloc_sizes, stack_spans
+from framework.sim.roots import Goroutine, Roots
 
 
 def _per_goroutine_spans(sizes):
