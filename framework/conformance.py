@@ -75,13 +75,14 @@ def kind_of(name: str) -> str:
     )
 
 
-def _config(workload: str, collector: str, pacer_name: str, seed: int) -> dict[str, Any]:
+def _config(
+    workload: str, collector: str, pacer_name: str, barrier: str, seed: int
+) -> dict[str, Any]:
     run: dict[str, Any] = {"seed": seed, "gomaxprocs": 2, "max_sim_time_ms": 400.0}
     col: dict[str, Any] = {"name": collector}
     gogc = 10  # a small floor: smoke runs collect
-    if collector.startswith("concurrent:"):  # a barrier under test: stores must fall in marks
-        col = {"name": "concurrent", "barrier": collector.split(":", 1)[1]}
-        col |= {"worker_slice_us": 2.0, "assists": False}
+    if barrier:  # a barrier under test: stores must fall inside mark phases
+        col |= {"barrier": barrier, "worker_slice_us": 2.0, "assists": False}
         run |= {"gomaxprocs": 4, "quantum_us": 2.0}
         gogc = 1
     return {
@@ -92,19 +93,19 @@ def _config(workload: str, collector: str, pacer_name: str, seed: int) -> dict[s
     }
 
 
-def _plan(kind: str, name: str) -> list[tuple[str, str, str]]:
-    """(workload, collector, pacer) triples the check runs."""
+def _plan(kind: str, name: str) -> list[tuple[str, str, str, str]]:
+    """(workload, collector, pacer, barrier or "") the check runs."""
     p0 = pacer.DEFAULT
     if kind == "workload":
-        return [(name, c, p0) for c in collectors.names()]
+        return [(name, c, p0, "") for c in collectors.names()]
     if kind == "collector":
-        return [(w, name, p0) for w in workloads.names()]
+        return [(w, name, p0, "") for w in workloads.names()]
     if kind == "barrier":
-        return [(w, f"concurrent:{name}", p0) for w in workloads.names()]
-    return [(w, c, name) for w in workloads.names() for c in ("concurrent", "stw")]
+        return [(w, "concurrent", p0, name) for w in workloads.names()]
+    return [(w, c, name, "") for w in workloads.names() for c in ("concurrent", "stw")]
 
 
-def _problems(tag: str, data: dict[str, Any]) -> list[str]:
+def _problems(tag: str, data: dict[str, Any], barrier_run: bool = False) -> list[str]:
     from framework.config import parse_config
     from framework.simulation import simulate
 
@@ -124,7 +125,6 @@ def _problems(tag: str, data: dict[str, Any]) -> list[str]:
             out.append(f"{tag}: the barrier never ran during a mark phase")
     if traces and s["gc_cycles"] < 1:
         out.append(f"{tag}: no GC cycle ran (progress)")
-    barrier_run = data["collector"].get("barrier") is not None
     if s["objects_freed"] <= 0 and s["gc_cycles"] >= 1 and not barrier_run:
         out.append(f"{tag}: cycles ran but nothing was freed (progress)")
     if s["dangling_accesses"]:
@@ -152,9 +152,9 @@ def check(name: str, kind: str | None = None, seed: int = 1) -> Report:
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r}: allowed: {', '.join(KINDS)}")
     rep = Report(kind, name)
-    for w, c, p in _plan(kind, name):
-        tag = f"{w} / {c} / {p}"
-        rep.problems += _problems(tag, _config(w, c, p, seed))
+    for w, c, p, b in _plan(kind, name):
+        tag = f"{w} / {c}{':' + b if b else ''} / {p}"
+        rep.problems += _problems(tag, _config(w, c, p, b, seed), barrier_run=bool(b))
         rep.runs += 1
     if kind == "barrier":
         rep.problems += _explore_barrier(name)

@@ -76,13 +76,15 @@ class StudyRunsFailedError(RuntimeError):
     """Some runs of a study failed; they are recorded in the study's store."""
 
 
-def study_sweep(study: Study, scale: str = "full") -> SweepSpec:
+def study_sweep(
+    study: Study, scale: str = "full", points: list[dict[str, Any]] | None = None
+) -> SweepSpec:
     """The study as a sweep: one run per point (its overrides and metadata as parameters),
-    each validated before anything runs."""
+    each validated before anything runs. ``points``: ``study.points(scale)`` if None."""
     from framework.config import config_to_dict
     from framework.sweep.spec import RunSpec, SweepSpec, run_id
 
-    points = study.points(scale)
+    points = study.points(scale) if points is None else points
     runs = []
     axes: list[str] = []
     for i, point in enumerate(points):
@@ -114,27 +116,27 @@ def run_study(
     when None): seeds, resume, a progress bar, the pool or Dask, as ``gclab sweep`` has
     them. Returns ``rows``; raises ``StudyRunsFailedError`` naming failed runs (the others are
     kept, and a second call runs only what is missing)."""
+    import contextlib
     import tempfile
 
     from framework.sweep.runner import run_into
     from framework.sweep.store import Store
 
-    spec = study_sweep(study, scale)
-    if out is None:
-        with tempfile.TemporaryDirectory(prefix="gclab-study-") as tmp:
-            return run_study(study, scale, jobs, Path(tmp), executor, scheduler, progress)
+    points = study.points(scale)
+    spec = study_sweep(study, scale, points)
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 and executor == "local":
         executor = "serial"
-    report = run_into(spec, out, executor, jobs, scheduler, retry_failed, progress)
-    if report.failed:
-        shown = "; ".join(f"{rid} {params}: {err}" for rid, params, err in report.failures[:3])
-        raise StudyRunsFailedError(f"{report.failed} of {report.planned} runs failed: {shown}")
-    with Store.reader(out) as store:
-        summaries = {r["run_id"]: r["summary"] for r in store.runs()}
-    return [
-        {"point": study.points(scale)[r.index], "summary": summaries[r.run_id]} for r in spec.runs
-    ]
+    with contextlib.ExitStack() as stack:
+        if out is None:
+            out = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gclab-study-")))
+        report = run_into(spec, out, executor, jobs, scheduler, retry_failed, progress)
+        if report.failed:
+            shown = "; ".join(f"{r} {params}: {err}" for r, params, err in report.failures[:3])
+            raise StudyRunsFailedError(f"{report.failed} of {report.planned} runs failed: {shown}")
+        with Store.reader(out) as store:
+            summaries = {r["run_id"]: r["summary"] for r in store.runs()}
+    return [{"point": points[r.index], "summary": summaries[r.run_id]} for r in spec.runs]
 
 
 def write_study(study: Study, rows: list[dict[str, Any]], out: Path) -> list[Path]:
