@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from framework.calibrate import model as M
 from framework.calibrate.reference import ReferenceRun
@@ -119,6 +118,8 @@ def _solve(
 
     lower = np.where(mult, 1e-3, 0.0)
     x0 = np.maximum(np.array([current[p.name] for p in params]), lower + 1e-9)
+    from scipy.optimize import least_squares  # here: scipy costs 0.2 s at every start
+
     sol = least_squares(residuals, x0, bounds=(lower, np.inf), method="trf")
     return {p.name: float(v) for p, v in zip(params, sol.x, strict=True)}
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from framework.traces.gctrace import TraceLine, parse_line
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: it costs 0.2 s at start
+    import pandas as pd
 
 MiB = 1 << 20
 _START = re.compile(r"gc \d+ @")
@@ -74,6 +76,8 @@ def _row(t: TraceLine) -> dict[str, int | bool]:
 
 def import_text(text: str) -> Imported:
     lines = text.splitlines()
+    import pandas as pd
+
     rows = [_row(t) for t in map(find_record, lines) if t is not None]
     df = pd.DataFrame(rows, columns=COLUMNS)
     return Imported(df, len(lines), len(lines) - len(rows))
@@ -89,6 +93,8 @@ NEEDED = ["cycle", "marked", "goal", "stw_sweep_term_ns", "stw_mark_term_ns"]
 def load_cycles(path: str | Path) -> pd.DataFrame:
     """Cycles from an imported CSV (``gclab gctrace import``) or straight from a log. A CSV
     must be UTF-8 with numeric columns ``NEEDED`` (else ``BadInputError`` naming the file)."""
+    import pandas as pd
+
     from framework.cli.usage import BadInputError
 
     p = Path(path)
