@@ -161,6 +161,8 @@ class Heap:
         self.a = new_arrays(max_fields, slot_cap=slot_cap)
         self.max_fields = max(1, max_fields)
         self._work = np.zeros(1, dtype=np.int32)
+        #: (span records counted, their mark-bit bytes): memstats.gc_bits_per_span's sum
+        self.gc_bits_sum: tuple[int, int] = (0, 0)
 
     @property
     def work(self) -> np.ndarray:

@@ -80,7 +80,8 @@ SCAV_REUSED_PAGES = 68  # released pages allocated again (Go: sysUsed)
 SPANS_HWM = 69  # most spans in use at once (Go: the mspan fixalloc's high-water mark)
 # The cost ledger: how many of each costed event happened, so a calibration can fit the cost
 # vector by least squares (every simulated ns is one of these counts times one cost).
-OPS_BY_CODE = 70  # 13 counters from here: ops executed per op code (Op.COMPUTE .. Op.SYNC)
+OPS_BY_CODE = 70  # OP_CODES counters from here: ops executed per op code (Op.COMPUTE .. Op.SYNC)
+OP_CODES = 13
 SLOTS_TOUCHED = 83  # stack slots pushed, popped, cleared or moved (K_SLOT)
 COMPUTE_UNITS = 84  # COMPUTE units executed (K_COMPUTE)
 ALLOC_SCAN_BYTES = 85  # bytes of pointer-holding objects allocated (K_ALLOC_SCAN_BYTE)

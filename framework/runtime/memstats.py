@@ -133,6 +133,18 @@ def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
     )
     if b.size == 0:
         return 0, 0
+    key = (b.dtype.str, b.tobytes())  # stacks rarely change between samples: keep the last
+    if _last_stack_spans[0] == key:
+        return _last_stack_spans[1]
+    got = _stack_spans(b)
+    _last_stack_spans[:] = [key, got]
+    return got
+
+
+_last_stack_spans: list = [None, (0, 0)]  # a pure function's memo: (argument bytes, result)
+
+
+def _stack_spans(b: np.ndarray) -> tuple[int, int]:
     size = stack_alloc_sizes(b)
     small = size < STACK_CACHE_SIZE
     large = size[~small]
@@ -149,7 +161,14 @@ def gc_bits_per_span(heap: Heap) -> float:
     n = heap.nspans
     if n == 0:
         return 0.0
-    return float((((heap.a.sp_nelems[:n].astype(np.int64) + 63) // 64) * 8).mean())
+    # A record keeps its nelems for life (dead ones are reused for the same nelems), so
+    # the sum over records only grows: add the records created since the last call.
+    done, total = heap.gc_bits_sum
+    if n > done:
+        fresh = heap.a.sp_nelems[done:n].astype(np.int64)
+        total += int((((fresh + 63) // 64) * 8).sum())
+        heap.gc_bits_sum = (n, total)
+    return total / n
 
 
 def memstats(heap: Heap, stack_bytes: Iterable[int], nprocs: int) -> MemStats:

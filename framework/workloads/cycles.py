@@ -31,7 +31,13 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import NIL, Op
-from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
+from framework.workloads.base import (
+    CHUNK_OPS,
+    GoroutineSpec,
+    Workload,
+    WorkloadParams,
+    kept_rows,
+)
 
 _STACK_SLOTS = 3
 _FRAME_BYTES = 64
@@ -148,7 +154,7 @@ class Cycles(Workload):
         keep[:, per - 2] = cyclic
         ops[:, per - 1, 0] = Op.GSTORE
         ops[:, per - 1, 1] = dest
-        return np.ascontiguousarray(ops[keep])
+        return kept_rows(ops, keep)
 
     def _chunked(
         self, length: np.ndarray, cyclic: np.ndarray, dest: np.ndarray

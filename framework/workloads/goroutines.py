@@ -69,7 +69,13 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import Op
-from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
+from framework.workloads.base import (
+    CHUNK_OPS,
+    GoroutineSpec,
+    Workload,
+    WorkloadParams,
+    kept_rows,
+)
 
 _ALLOC_SLOTS = 2  # live_in="globals": s0 new object, s1 a loaded own object
 _ALLOC_FRAME_BYTES = 64  # the globals work frame; the locals beside a stack ring
@@ -310,7 +316,7 @@ class Goroutines(Workload):
             keep[:, per - 1] = (t0 + np.arange(1, n + 1)) % Y == 0
         if keep is None:
             return ops.reshape(n * per, 4)
-        return np.ascontiguousarray(ops[keep])
+        return kept_rows(ops, keep)
 
     def _nil(self, rng: np.random.Generator, n: int) -> np.ndarray | None:
         """Which of the ``(n, fields)`` fields are nil by ``nil_fraction`` (None: none)."""

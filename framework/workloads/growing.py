@@ -36,7 +36,13 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import NIL, Op
-from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
+from framework.workloads.base import (
+    CHUNK_OPS,
+    GoroutineSpec,
+    Workload,
+    WorkloadParams,
+    kept_rows,
+)
 
 _STACK_SLOTS = 3
 _FRAME_BYTES = 64
@@ -142,7 +148,7 @@ class Growing(Workload):
             c[:, :, 1] = 2
             c[:, :, 2] = sizes.reshape(n, max_churn)
             keep[:, 2 + 2 * P :] = np.arange(max_churn)[None, :] < counts[:, None]
-        return np.ascontiguousarray(ops[keep])
+        return kept_rows(ops, keep)
 
     def _flat_block(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` pointer-free garbage allocations into s2."""

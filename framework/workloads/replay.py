@@ -40,7 +40,13 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from framework.ops import NIL, Op
-from framework.workloads.base import CHUNK_OPS, GoroutineSpec, Workload, WorkloadParams
+from framework.workloads.base import (
+    CHUNK_OPS,
+    GoroutineSpec,
+    Workload,
+    WorkloadParams,
+    kept_rows,
+)
 
 _STEP = 1024  # allocations between two applications of the live-set target
 _HOLDER_FIELDS = 128  # pointer fields of one heap holder (a 1 KiB pointer array)
@@ -317,4 +323,4 @@ class Replay(Workload):
         col += h
         if compute:
             ops[:, col] = (Op.COMPUTE, compute, 0, 0)
-        return np.ascontiguousarray(ops[keep])
+        return kept_rows(ops, keep)

@@ -12,6 +12,7 @@ and performs ``M // G`` (plus one for the first ``M % G``) replacements.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Literal
 
@@ -84,20 +85,28 @@ class Steady(Workload):
         p = self.params
         n = len(table_idx)
         per = self._per_replacement
-        ops = np.zeros((n, per, 4), dtype=np.int32)
-        ops[:, 0] = (Op.ALLOC, 0, p.object_size, p.pointers)
+        ops = np.empty((n, per, 4), dtype=np.int32)
+        ops[:] = self._template  # the constant parts of one replacement, broadcast
         for f in range(p.pointers):
-            ops[:, 1 + 2 * f, 0] = Op.GLOAD
-            ops[:, 1 + 2 * f, 1] = 1
             ops[:, 1 + 2 * f, 2] = p.live_objects + anchor_idx[:, f]
-            ops[:, 2 + 2 * f] = (Op.STORE, 0, f, 1)
-        g = 2 * p.pointers + 1
-        ops[:, g, 0] = Op.GSTORE
-        ops[:, g, 1] = table_idx
-        ops[:, g, 2] = 0
-        if p.compute:
-            ops[:, g + 1] = (Op.COMPUTE, p.compute, 0, 0)
+        ops[:, 2 * p.pointers + 1, 1] = table_idx
         return ops.reshape(n * per, 4)
+
+    @functools.cached_property
+    def _template(self) -> np.ndarray:
+        """One replacement's ops with the per-replacement operands (anchor, table slot) 0:
+        ALLOC, (GLOAD anchor, STORE) per pointer, GSTORE, [COMPUTE]."""
+        p = self.params
+        t = np.zeros((self._per_replacement, 4), dtype=np.int32)
+        t[0] = (Op.ALLOC, 0, p.object_size, p.pointers)
+        for f in range(p.pointers):
+            t[1 + 2 * f] = (Op.GLOAD, 1, 0, 0)
+            t[2 + 2 * f] = (Op.STORE, 0, f, 1)
+        g = 2 * p.pointers + 1
+        t[g] = (Op.GSTORE, 0, 0, 0)
+        if p.compute:
+            t[g + 1] = (Op.COMPUTE, p.compute, 0, 0)
+        return t
 
     @property
     def _per_replacement(self) -> int:

@@ -18,6 +18,8 @@ barrier, or the stream is malformed.
 
 from __future__ import annotations
 
+import numpy as np
+
 from framework.runtime import layout as L
 from framework.runtime.kernels.jit import inline_kernel, kernel
 from framework.runtime.kernels.malloc import alloc_slow
@@ -94,6 +96,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     sl_mark = a.sl_mark
     sl_size = a.sl_size
     sl_nfields = a.sl_nfields
+    sl_req = a.sl_req
     fields = a.fields
     grey = a.grey
     cls_cur = a.cls_cur
@@ -110,6 +113,14 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     miss = a.fpar[L.F_MISS]  # a heap access misses the cache with this probability
     k_miss = cost[L.K_MISS] * miss
     misses = 0
+    # Counters only added to (by this loop, and only subtracted from by the sweeps and
+    # frees it may call, never read there): summed in locals, added to ctr once at the end.
+    n_alloc = 0
+    n_alloc_bytes = 0
+    n_alloc_req = 0
+    n_heap_scan = 0
+    n_scan_bytes = 0
+    by_code = np.zeros(L.OP_CODES, np.int64)
     status = L.ST_END
     aux = 0
     while pos < n:
@@ -130,7 +141,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 status = L.ST_ERROR
                 aux = L.ERR_SLOT
                 break
-            if z > a.fields.shape[1] or z * 8 > y or z < 0 or y < 1:
+            if z > kf or z * 8 > y or z < 0 or y < 1:
                 status = L.ST_ERROR
                 aux = L.ERR_ALLOC
                 break
@@ -164,7 +175,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             esize = sl_size[slot]
             sl_alloc[slot] = 1
             sl_nfields[slot] = z
-            a.sl_req[slot] = y
+            sl_req[slot] = y
             for f in range(kf):
                 fields[slot, f] = -1
             sp_nalloc[s] += 1
@@ -175,15 +186,12 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             else:
                 sl_mark[slot] = 0
             ctr[L.HEAP_LIVE] += esize
-            ctr[L.ALLOC_BYTES] += esize
-            ctr[L.ALLOC_REQ] += y
-            ctr[L.OBJECTS] += 1
-            ctr[L.TOTAL_ALLOCS] += 1
-            ctr[L.TOTAL_ALLOC_BYTES] += esize
-            ctr[L.TOTAL_ALLOC_REQ] += y
-            ctr[L.HEAP_SCAN] += 8 * z
+            n_alloc += 1
+            n_alloc_bytes += esize
+            n_alloc_req += y
+            n_heap_scan += 8 * z
             if z > 0:  # Go: heapBitsSetType writes the pointer bitmap of the object
-                ctr[L.ALLOC_SCAN_BYTES] += esize
+                n_scan_bytes += esize
                 spent += k_alloc_scan * esize
             if rc_on:
                 rc_new_object(a, slot)
@@ -193,7 +201,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             spent += k_alloc + t + k_alloc_byte * esize
             pos += 1
             done += 1
-            ctr[L.OPS_BY_CODE + code] += 1
+            by_code[code] += 1
             if rc_on and ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
                 status = L.ST_CASCADE
                 aux = ctr[L.LAST_CASCADE]
@@ -205,7 +213,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             if ctr[L.ASSISTS_ON] != 0:
                 # Go: mallocgc charges gcAssistBytes and calls gcAssistAlloc when in debt
                 # (which returns at once while the GC CPU limiter is engaged).
-                gs[L.G_ASSIST_CREDIT] -= a.sl_size[slot]
+                gs[L.G_ASSIST_CREDIT] -= sl_size[slot]
                 if gs[L.G_ASSIST_CREDIT] < 0 and ctr[L.ASSISTS_SKIPPED] == 0:
                     ctr[L.ASSIST_REQUESTS] += 1
                     status = L.ST_ASSIST
@@ -222,17 +230,17 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 status = L.ST_ERROR
                 aux = L.ERR_NIL
                 break
-            if y >= a.sl_nfields[obj]:
-                if a.sl_alloc[obj] == 0:
+            if y >= sl_nfields[obj]:
+                if sl_alloc[obj] == 0:
                     ctr[L.DANGLING] += 1
                     pos += 1
                     done += 1
-                    ctr[L.OPS_BY_CODE + code] += 1
+                    by_code[code] += 1
                     continue
                 status = L.ST_ERROR
                 aux = L.ERR_FIELD
                 break
-            if a.sl_alloc[obj] == 0:
+            if sl_alloc[obj] == 0:
                 ctr[L.DANGLING] += 1
             new = stack[z] if z >= 0 else -1
             old = fields[obj, y]
@@ -265,22 +273,22 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 status = L.ST_ERROR
                 aux = L.ERR_NIL
                 break
-            if z >= a.sl_nfields[obj]:
-                if a.sl_alloc[obj] == 0:
+            if z >= sl_nfields[obj]:
+                if sl_alloc[obj] == 0:
                     ctr[L.DANGLING] += 1
                     if rc_eager:
                         spent += rc_write(a, stack[x], -1, work, cost)
                     stack[x] = -1
                     pos += 1
                     done += 1
-                    ctr[L.OPS_BY_CODE + code] += 1
+                    by_code[code] += 1
                     continue
                 status = L.ST_ERROR
                 aux = L.ERR_FIELD
                 break
-            if a.sl_alloc[obj] == 0:
+            if sl_alloc[obj] == 0:
                 ctr[L.DANGLING] += 1
-            v = a.fields[obj, z]
+            v = fields[obj, z]
             if rc_eager:
                 spent += rc_write(a, stack[x], v, work, cost)
             stack[x] = v
@@ -386,14 +394,14 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
         elif code == 10:  # PARK x ns
             pos += 1
             done += 1
-            ctr[L.OPS_BY_CODE + code] += 1
+            by_code[code] += 1
             status = L.ST_PARK
             aux = x
             break
         elif code == 11:  # YIELD
             pos += 1
             done += 1
-            ctr[L.OPS_BY_CODE + code] += 1
+            by_code[code] += 1
             status = L.ST_YIELD
             aux = 0
             break
@@ -404,7 +412,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 break
             pos += 1
             done += 1
-            ctr[L.OPS_BY_CODE + code] += 1
+            by_code[code] += 1
             status = L.ST_SYNC
             aux = x
             break
@@ -414,7 +422,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             break
         pos += 1
         done += 1
-        ctr[L.OPS_BY_CODE + code] += 1
+        by_code[code] += 1
         if rc_on:
             if ctr[L.LAST_CASCADE] >= ctr[L.CASCADE_EVENT_MIN]:
                 status = L.ST_CASCADE
@@ -424,6 +432,16 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 status = L.ST_TRIGGER
                 aux = 0
                 break
+    ctr[L.ALLOC_BYTES] += n_alloc_bytes
+    ctr[L.ALLOC_REQ] += n_alloc_req
+    ctr[L.OBJECTS] += n_alloc
+    ctr[L.TOTAL_ALLOCS] += n_alloc
+    ctr[L.TOTAL_ALLOC_BYTES] += n_alloc_bytes
+    ctr[L.TOTAL_ALLOC_REQ] += n_alloc_req
+    ctr[L.HEAP_SCAN] += n_heap_scan
+    ctr[L.ALLOC_SCAN_BYTES] += n_scan_bytes
+    for c in range(L.OP_CODES):
+        ctr[L.OPS_BY_CODE + c] += by_code[c]
     gs[L.G_OPS] += done
     ctr[L.MUTATOR_OPS] += done
     a.fpar[L.F_MISS_MUT] += miss * misses
