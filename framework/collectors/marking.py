@@ -19,11 +19,14 @@ def mark_from_roots(heap: Heap, roots: Roots, cost: Any) -> float:
     a = heap.a
     clear_marks(a)
     n = roots.globals.shape[0]
-    spent = scan_roots(a, roots.globals, n, 8 * n, L.GLOBAL_SCAN_WORK, L.K_GLOBAL_SCAN_BYTE, cost)
+    arrays = heap.root_scan_arrays
+    spent = scan_roots(
+        *arrays, roots.globals, n, 8 * n, L.GLOBAL_SCAN_WORK, L.K_GLOBAL_SCAN_BYTE, cost
+    )
     for g in roots.goroutines:
         if not g.finished:
             spent += scan_roots(
-                a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
+                *arrays, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
             )
     _, t, _ = drain(a, _ALL, cost)
     return float(spent + t + cost[L.K_MARK_CYCLE])

@@ -113,7 +113,13 @@ class TriColour:
             g.stack_black = True  # the mutant believes it scanned it
             return 0.0
         t = scan_roots(
-            heap.a, g.stack, g.sp, g.stack_bytes, L.STACK_SCAN_WORK, L.K_STACK_SCAN_BYTE, cost
+            *heap.root_scan_arrays,
+            g.stack,
+            g.sp,
+            g.stack_bytes,
+            L.STACK_SCAN_WORK,
+            L.K_STACK_SCAN_BYTE,
+            cost,
         )
         g.stack_black = True
         return float(t)
@@ -133,7 +139,7 @@ class TriColour:
             return 0, float(cost[L.K_MARK_CYCLE])
         if kind == "globals":
             t = scan_roots(
-                heap.a,
+                *heap.root_scan_arrays,
                 roots.globals[x:y],
                 y - x,
                 8 * (y - x),

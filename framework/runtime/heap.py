@@ -165,6 +165,13 @@ class Heap:
         self.gc_bits_sum: tuple[int, int] = (0, 0)
 
     @property
+    def root_scan_arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays ``kernels.mark.scan_roots`` takes, in its order: ctr, sl_mark,
+        sl_nfields, sl_size, grey, fpar."""
+        a = self.a
+        return (a.ctr, a.sl_mark, a.sl_nfields, a.sl_size, a.grey, a.fpar)
+
+    @property
     def work(self) -> np.ndarray:
         """Scratch stack for kernels that traverse the heap (RC cascades, trial deletion):
         one entry per field and one per slot, so no traversal can overflow it (trial

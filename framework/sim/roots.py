@@ -86,11 +86,23 @@ class Goroutine:
         self.stack = new
 
 
+_STACK_COLS = [L.G_STACK_BYTES, L.G_FINISHED]
+
+
+@dataclass(frozen=True)
+class _StackSums:
+    key: bytes  # the goroutine table's stack-size and finished columns they were taken at
+    live_bytes: int
+    alloc_sizes: np.ndarray
+    alloc_bytes: int
+
+
 @dataclass
 class Roots:
     globals: np.ndarray
     goroutines: list[Goroutine]
     gs_table: np.ndarray = field(init=False)
+    _stack_memo: _StackSums | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.gs_table = np.zeros((len(self.goroutines), L.G_N), np.int64)
@@ -98,13 +110,21 @@ class Roots:
             self.gs_table[i] = g.gs
             g.gs = self.gs_table[i]  # a row view: the kernels write the table
 
-    def _live_stack_bytes(self) -> np.ndarray:
-        t = self.gs_table
-        return t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
+    def _stacks(self) -> _StackSums:
+        """The stack figures, recomputed only when a stack size or a goroutine's end
+        changed since the last call (they are read at every heap sample and assist)."""
+        key = self.gs_table[:, _STACK_COLS].tobytes()
+        if self._stack_memo is None or self._stack_memo.key != key:
+            t = self.gs_table
+            live = t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
+            alloc = stack_alloc_sizes(live)
+            alloc.flags.writeable = False
+            self._stack_memo = _StackSums(key, int(live.sum()), alloc, int(alloc.sum()))
+        return self._stack_memo
 
     def stack_alloc_sizes(self) -> np.ndarray:
-        """Each unfinished goroutine's allocated stack bytes."""
-        return stack_alloc_sizes(self._live_stack_bytes())
+        """Each unfinished goroutine's allocated stack bytes (read-only)."""
+        return self._stacks().alloc_sizes
 
     @property
     def globals_bytes(self) -> int:
@@ -112,11 +132,11 @@ class Roots:
 
     def stack_bytes(self) -> int:
         """Bytes of live frames over all goroutines (what a stack scan covers)."""
-        return int(self._live_stack_bytes().sum())
+        return self._stacks().live_bytes
 
     def stack_alloc_bytes(self) -> int:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
-        return int(self.stack_alloc_sizes().sum())
+        return self._stacks().alloc_bytes
 
     def stack_slots(self) -> np.ndarray:
         """Every live stack slot of every goroutine (nil included), concatenated."""
