@@ -86,9 +86,6 @@ class Goroutine:
         self.stack = new
 
 
-_STACK_COLS = [L.G_STACK_BYTES, L.G_FINISHED]
-
-
 @dataclass(frozen=True)
 class _StackSums:
     key: bytes  # the goroutine table's stack-size and finished columns they were taken at
@@ -113,9 +110,9 @@ class Roots:
     def _stacks(self) -> _StackSums:
         """The stack figures, recomputed only when a stack size or a goroutine's end
         changed since the last call (they are read at every heap sample and assist)."""
-        key = self.gs_table[:, _STACK_COLS].tobytes()
+        t = self.gs_table
+        key = t[:, L.G_STACK_BYTES].tobytes() + t[:, L.G_FINISHED].tobytes()
         if self._stack_memo is None or self._stack_memo.key != key:
-            t = self.gs_table
             live = t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
             alloc = stack_alloc_sizes(live)
             alloc.flags.writeable = False
