@@ -88,6 +88,7 @@ ALLOC_SCAN_BYTES = 85  # bytes of pointer-holding objects allocated (K_ALLOC_SCA
 SLOTS_SWEPT = 86  # slots examined by sweeping (K_SWEEP_OBJ)
 OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K_MARK_OBJ)
 NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
+STACK_EPOCH = 95  # bumped whenever a goroutine's stack size or end changes (Roots' memo)
 N_COUNTERS = 96
 
 NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none

@@ -141,6 +141,7 @@ class Machine:
             globals=np.full(workload.n_globals, -1, dtype=np.int32),
             goroutines=[Goroutine(i, s.daemon) for i, s in enumerate(specs)],
         )
+        self.roots.stack_epoch = lambda: int(self.heap.a.ctr[L.STACK_EPOCH])
         self.recorder = Recorder(nprocs)
         self.recorder.totals.goroutines = len(specs)
         self.rq = RunQueues(nprocs)
@@ -640,6 +641,7 @@ class Machine:
         g.stack[:] = -1
         g.gs[L.G_SP] = 0
         g.gs[L.G_STACK_BYTES] = 0
+        self.heap.a.ctr[L.STACK_EPOCH] += 1
         self._ops.pop(g.gid, None)
         self._streams.pop(g.gid, None)
         if not g.daemon:

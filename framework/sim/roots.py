@@ -6,6 +6,7 @@ a Python loop: their cost does not grow with the goroutine count in Python."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ class Goroutine:
 
 @dataclass(frozen=True)
 class _StackSums:
-    key: bytes  # the goroutine table's stack-size and finished columns they were taken at
+    key: object  # the stack epoch, or the stack-size and finished columns, they were taken at
     live_bytes: int
     alloc_sizes: np.ndarray
     alloc_bytes: int
@@ -100,6 +101,9 @@ class Roots:
     goroutines: list[Goroutine]
     gs_table: np.ndarray = field(init=False)
     _stack_memo: _StackSums | None = field(default=None, init=False, repr=False)
+    #: set by the simulator: a number that changes whenever a stack size or a goroutine's
+    #: end may have changed (``ctr[STACK_EPOCH]``); without it the memo compares the columns
+    stack_epoch: Callable[[], int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.gs_table = np.zeros((len(self.goroutines), L.G_N), np.int64)
@@ -111,7 +115,11 @@ class Roots:
         """The stack figures, recomputed only when a stack size or a goroutine's end
         changed since the last call (they are read at every heap sample and assist)."""
         t = self.gs_table
-        key = t[:, L.G_STACK_BYTES].tobytes() + t[:, L.G_FINISHED].tobytes()
+        key: object
+        if self.stack_epoch is not None:
+            key = self.stack_epoch()
+        else:
+            key = t[:, L.G_STACK_BYTES].tobytes() + t[:, L.G_FINISHED].tobytes()
         if self._stack_memo is None or self._stack_memo.key != key:
             live = t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
             alloc = stack_alloc_sizes(live)

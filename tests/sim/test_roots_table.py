@@ -40,3 +40,34 @@ def test_stack_sizes_round_as_go_does_at_the_edges():
     edges = np.array([0, 1, 2047, 2048, 2049, 4095, 4096, 4097, 32767, 32768, 32769, 1 << 40])
     want = [1 << (max(int(b), 2048) - 1).bit_length() for b in edges]
     assert stack_alloc_sizes(edges).tolist() == want
+
+
+def test_memoised_stack_sums_follow_every_change_during_a_run(monkeypatch):
+    # The figures are remembered until ctr[STACK_EPOCH] moves (PUSH, POP, a goroutine's
+    # end). With one op per quantum, after every quantum of a run whose stacks grow, shrink
+    # and end, they equal the sums taken afresh from the table.
+    from framework.config import parse_config
+    from framework.sim import machine as M
+    from framework.simulation import simulate
+
+    seen = set()
+    orig = M.Machine._quantum
+
+    def check(self, g):
+        got = orig(self, g)
+        t = self.roots.gs_table
+        live = t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
+        assert self.roots.stack_bytes() == int(live.sum())
+        assert self.roots.stack_alloc_bytes() == int(stack_alloc_sizes(live).sum())
+        seen.add(int(live.sum()))
+        return got
+
+    monkeypatch.setattr(M.Machine, "_quantum", check)
+    cfg = parse_config(
+        {
+            "run": {"seed": 1, "gomaxprocs": 2, "quantum_ops": 1},
+            "workload": {"name": "binary_trees", "max_depth": 5, "min_depth": 4},
+        }
+    )
+    simulate(cfg)
+    assert len(seen) > 5  # the stacks really grew and shrank

@@ -352,6 +352,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 stack[i] = -1
             gs[L.G_SP] = sp + x
             gs[L.G_STACK_BYTES] += y
+            ctr[L.STACK_EPOCH] += 1
             ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_PUSH] + cost[L.K_SLOT] * x
         elif code == 7:  # POP x slots, y bytes
@@ -365,6 +366,7 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                 stack[i] = -1
             gs[L.G_SP] = sp - x
             gs[L.G_STACK_BYTES] -= y
+            ctr[L.STACK_EPOCH] += 1
             ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_POP] + cost[L.K_SLOT] * x
         elif code == 8:  # CLEAR stack[x]
