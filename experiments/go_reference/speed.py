@@ -9,6 +9,11 @@ alternating with gclab, so both see the same machine load. The work is reported 
 workload's own unit (replacements or allocations per second of gclab's wall time).
 
     python -m experiments.go_reference.speed [--only NAME ...] [--repeat N] [--go]
+        [--before CHECKOUT]
+
+``--before`` times another checkout of gclab (say, a ``git worktree`` of an older commit)
+on the same configurations, alternating with this one, for a before/after table measured
+side by side.
 """
 
 from __future__ import annotations
@@ -38,10 +43,11 @@ def recorded_go_walls(name: str) -> list[float]:
     ]
 
 
-def time_gclab(name: str) -> tuple[float, dict[str, Any]]:
-    """(whole-process wall seconds, summary) of one ``gclab run`` of ``name``'s config."""
+def time_gclab(name: str, root: Path = ROOT) -> tuple[float, dict[str, Any]]:
+    """(whole-process wall seconds, summary) of one ``gclab run`` of ``name``'s config,
+    with the ``framework`` package of the checkout ``root``."""
     with tempfile.TemporaryDirectory(prefix="gclab-speed-") as tmp:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=str(root))
         cmd = [sys.executable, "-m", "framework", "run", str(CONFIGS / f"{name}.toml")]
         t0 = time.perf_counter()
         subprocess.run([*cmd, "--out", tmp, "--no-plot", "-q"], check=True, env=env)
@@ -76,16 +82,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=DEFAULT, help="configurations (default: 4)")
     ap.add_argument("--repeat", type=int, default=1, help="gclab runs per configuration")
     ap.add_argument("--go", action="store_true", help="run the Go programs too (needs Go)")
+    ap.add_argument("--before", type=Path, help="another gclab checkout to time alongside")
     args = ap.parse_args(argv)
+    if args.before is not None and not (args.before / "framework" / "__init__.py").is_file():
+        ap.error(f"--before {args.before}: not a gclab checkout (no framework/__init__.py)")
     matrix = load_matrix()
-    rows = [
-        "| work | gclab wall (s) | Go wall (s) | gclab / Go | gclab speed |",
-        "|---|---|---|---|---|",
-    ]
+    before = args.before is not None
+    head = "| work |" + (" before (s) |" if before else "") + " gclab wall (s) | Go wall (s) |"
+    head += " gclab / Go | gclab speed |"
+    rows = [head, "|---" * (head.count("|") - 1) + "|"]
     for name in args.only:
         entry = matrix[name]
-        ours, go = [], []
+        ours, go, old = [], [], []
         for _ in range(args.repeat):
+            if before:
+                old.append(time_gclab(name, args.before)[0])
             wall, summary = time_gclab(name)
             ours.append(wall)
             if args.go:
@@ -93,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         go = go or recorded_go_walls(name)
         g, o = statistics.median(go), statistics.median(ours)
         src = "now" if args.go else "recorded"
+        was = f" {statistics.median(old):.2f} |" if before else ""
         rows.append(
-            f"| {name} | {o:.2f} | {g:.2f} ({src}) | {o / g:.1f}x | {unit(entry, summary, o)} |"
+            f"| {name} |{was} {o:.2f} | {g:.2f} ({src}) | {o / g:.1f}x | "
+            f"{unit(entry, summary, o)} |"
         )
         print(rows[-1], file=sys.stderr, flush=True)
     print("\n".join(rows))

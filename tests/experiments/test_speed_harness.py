@@ -1,0 +1,28 @@
+"""The side-by-side speed harness (experiments/go_reference/speed.py): its rows come from
+whole ``gclab run`` processes; ``--before`` times another checkout alongside."""
+
+import pytest
+
+from experiments.go_reference import speed
+
+
+def test_before_must_be_a_gclab_checkout(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        speed.main(["--only", "bintree_d16", "--before", str(tmp_path)])
+    assert e.value.code == 2
+    assert "not a gclab checkout" in capsys.readouterr().err
+
+
+def test_a_row_times_this_checkout_and_the_before_one(capsys, monkeypatch):
+    calls = []
+
+    def fake(name, root=speed.ROOT):
+        calls.append(root)
+        return 1.0, {"alloc_count": 10**6}
+
+    monkeypatch.setattr(speed, "time_gclab", fake)
+    assert speed.main(["--only", "bintree_d16", "--before", str(speed.ROOT)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("| work | before (s) | gclab wall (s) | Go wall (s) |")
+    assert table[2].startswith("| bintree_d16 | 1.00 | 1.00 |")
+    assert calls == [speed.ROOT, speed.ROOT]
