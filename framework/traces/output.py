@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
+def _csv(header: list[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
@@ -78,21 +79,15 @@ def write_run(result: RunResult, out: Path) -> None:
     trace = format_trace(rows, log.nprocs)
     atomic_write(out / "gctrace.txt", "".join(line + "\n" for line in trace))
     iv = log.intervals
-    kinds = [PKind(k).name.lower() for k in iv["kind"]]
+    names = {int(k): k.name.lower() for k in PKind}
+    kinds = [names[k] for k in iv["kind"].tolist()]
     atomic_write(
         out / "intervals.csv",
         _csv(
             ["p", "start_ns", "end_ns", "kind"],
-            [
-                list(r)
-                for r in zip(
-                    iv["p"].tolist(),
-                    iv["start_ns"].tolist(),
-                    iv["end_ns"].tolist(),
-                    kinds,
-                    strict=True,
-                )
-            ],
+            zip(
+                iv["p"].tolist(), iv["start_ns"].tolist(), iv["end_ns"].tolist(), kinds, strict=True
+            ),
         ),
     )
 
