@@ -28,7 +28,7 @@ class Stepper:
     def __init__(
         self, n_goroutines: int, n_globals: int, max_fields: int, cost: np.ndarray | None = None
     ) -> None:
-        self.heap = Heap(max_fields)
+        self.heap = Heap(max_fields, extras=True)  # the codec and invariants read them all
         self.roots = Roots(
             globals=np.full(n_globals, -1, dtype=np.int32),
             goroutines=[Goroutine(i, False) for i in range(n_goroutines)],

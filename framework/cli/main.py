@@ -55,7 +55,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from framework.bench import run_bench
 
-    run_bench(quick=args.quick)
+    run_bench(
+        quick=args.quick,
+        collectors=args.collectors.split(",") if args.collectors else None,
+        memory_live=args.memory_live,
+        memory_only=args.memory_only,
+    )
     return 0
 
 
@@ -224,6 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay(sub)
     b = sub.add_parser("bench", help="print simulation speed and memory figures")
     b.add_argument("--quick", action="store_true", help="small sizes (seconds, for smoke tests)")
+    b.add_argument(
+        "--memory-live",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="live objects of the memory rows (default 10,000,000; 500,000 with --quick), "
+        "e.g. --memory-live 10000000 100000000",
+    )
+    b.add_argument("--memory-only", action="store_true", help="skip the speed rows")
+    b.add_argument("--collectors", metavar="LIST", help="comma-separated subset of stw,concurrent")
     b.set_defaults(func=_cmd_bench)
     for cmd in sub.choices.values():  # every command, plugins' and later ones included
         _add_verbosity(cmd)

@@ -14,6 +14,7 @@ address is in Go. Rules:
 
 from __future__ import annotations
 
+import mmap
 from collections import namedtuple
 
 import numpy as np
@@ -77,7 +78,11 @@ SPAN_DEAD = 0
 SPAN_INUSE = 1
 
 
-def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8) -> HeapArrays:
+def new_arrays(
+    max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8, extras: bool = True
+) -> HeapArrays:
+    """Fresh tables. ``extras``: also the per-slot tables only reference counting and the
+    safety checker read (``EXTRA_SLOT_FIELDS``); without them those are empty arrays."""
     if max_fields > MAX_FIELDS:
         raise ValueError(f"objects have at most {MAX_FIELDS} pointer fields (got {max_fields})")
     k = max(1, max_fields)
@@ -86,6 +91,7 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
     ctr[L.BARRIER_GLOBALS] = 1
     ctr[L.MEMORY_LIMIT] = L.NO_LIMIT_BYTES
     ctr[L.SCAV_GC_GOAL] = L.NO_LIMIT_BYTES
+    xcap = slot_cap if extras else 0
     return HeapArrays(
         cls_size=TABLE.size.astype(np.int64),
         cls_npages=TABLE.npages.astype(np.int64),
@@ -115,11 +121,11 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
         sl_req=np.zeros(slot_cap, dtype=np.int32),
         fields=np.full((slot_cap, k), -1, dtype=np.int32),
         grey=np.zeros(slot_cap, dtype=np.int32),
-        sl_span=np.zeros(slot_cap, dtype=np.int32),
-        sl_rc=np.zeros(slot_cap, dtype=np.int32),
-        sl_rcflags=np.zeros(slot_cap, dtype=np.uint8),
-        zct=np.zeros(slot_cap, dtype=np.int32),
-        rcbuf=np.zeros(slot_cap, dtype=np.int32),
+        sl_span=np.zeros(xcap, dtype=np.int32),
+        sl_rc=np.zeros(xcap, dtype=np.int32),
+        sl_rcflags=np.zeros(xcap, dtype=np.uint8),
+        zct=np.zeros(xcap, dtype=np.int32),
+        rcbuf=np.zeros(xcap, dtype=np.int32),
         pg_used=np.zeros(0, dtype=np.uint8),
         pg_scav=np.zeros(0, dtype=np.uint8),
         ctr=ctr,
@@ -129,10 +135,13 @@ def new_arrays(max_fields: int, slot_cap: int = 1 << 14, span_cap: int = 1 << 8)
 
 def host_bytes(objects: int, nbytes: int, max_fields: int) -> int:
     """Roughly the memory the heap tables take for a live heap of ``objects`` objects and
-    ``nbytes`` bytes: slot tables for twice the live objects (the garbage of GOGC=100)
-    with doubling headroom, page tables for twice the bytes, and a span per object or per
-    page, whichever is fewer (used to refuse configs no machine here could simulate)."""
-    a = new_arrays(max_fields, slot_cap=1, span_cap=1)
+    ``nbytes`` bytes: the always-present slot tables for twice the live objects (the
+    garbage of GOGC=100) with doubling headroom, page tables for twice the bytes, and a
+    span per object or per page, whichever is fewer (used to refuse configs no machine
+    here could simulate). An over-estimate: table capacity not yet handed out to spans is
+    never touched (``Heap.grow``), so it costs address space, not memory; the reference
+    counting tables (``EXTRA_SLOT_FIELDS``) are not counted."""
+    a = new_arrays(max_fields, slot_cap=1, span_cap=1, extras=False)
     per_slot = sum(int(getattr(a, f).nbytes) for f in _SLOT_FIELDS)
     per_span = sum(int(getattr(a, f).nbytes) for f in _SPAN_FIELDS)
     pages = 2 * nbytes // PAGE_SIZE + 1
@@ -140,25 +149,58 @@ def host_bytes(objects: int, nbytes: int, max_fields: int) -> int:
     return 4 * objects * per_slot + 2 * spans * per_span + pages * (2 * a.pg_used.itemsize)
 
 
-def _grown(arr: np.ndarray, cap: int, fill: int) -> np.ndarray:
-    new = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
-    new[: arr.shape[0]] = arr
+_MAPPED_BYTES = 1 << 20  # tables at least this large get pages of their own (_zeros)
+
+
+def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Zeros whose pages the OS maps only when first written. A large table gets an
+    anonymous mapping of its own rather than ``np.zeros``: glibc serves blocks below its
+    mmap threshold (which rises to 32 MiB as large blocks are freed) from the process heap,
+    where calloc writes the zeros and a freed table stays resident, so the capacity a
+    growth adds and the tables it replaces cost memory. Unmapped when the array dies."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    if nbytes < _MAPPED_BYTES:
+        return np.zeros(shape, dtype=dtype)
+    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=dtype).reshape(shape)
+
+
+def _grown(arr: np.ndarray, cap: int, fill: int, used: int | None = None) -> np.ndarray:
+    """``arr`` with capacity ``cap``, keeping its first ``used`` entries (all by default).
+    A zero fill allocates with ``np.zeros``, whose pages the OS maps only when first
+    written: capacity no kernel has reached yet costs address space, not memory, and the
+    copy touches only the part in use."""
+    if fill == 0:
+        new = _zeros((cap, *arr.shape[1:]), arr.dtype)
+    else:
+        new = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    n = arr.shape[0] if used is None else used
+    new[:n] = arr[:n]
     return new
 
 
 # Tables indexed by span id and by slot id, by naming rule, so a new table cannot be
 # forgotten when the heap grows (a forgotten one would be written out of bounds).
 _SPAN_FIELDS = tuple(f for f in HeapArrays._fields if f.startswith("sp_"))
+# Per-slot tables only reference counting and the safety checker read: the owning span (RC
+# frees into it; the checker's codec and sweep test), counts, RC flags, the zero count table
+# and the candidate-roots buffer. A simulation without RC keeps them empty (13 of the 36
+# bytes a slot took with one pointer field); ``Heap.want_extras`` allocates them.
+EXTRA_SLOT_FIELDS = ("sl_span", "sl_rc", "sl_rcflags", "zct", "rcbuf")
 _SLOT_FIELDS = tuple(
-    f for f in HeapArrays._fields if f.startswith("sl_") or f in ("fields", "grey", "zct", "rcbuf")
+    f
+    for f in HeapArrays._fields
+    if (f.startswith("sl_") or f in ("fields", "grey")) and f not in EXTRA_SLOT_FIELDS
 )
 
 
 class Heap:
     """Owner of the heap arrays: growth, and read-only views for collectors and metrics."""
 
-    def __init__(self, max_fields: int, slot_cap: int = 1 << 14) -> None:
-        self.a = new_arrays(max_fields, slot_cap=slot_cap)
+    def __init__(self, max_fields: int, slot_cap: int = 1 << 14, extras: bool = False) -> None:
+        """``extras``: keep the reference-counting and checker tables from the start
+        (``EXTRA_SLOT_FIELDS``; the safety checker's heaps do); else they are allocated
+        when reference counting is turned on (``set_rc``)."""
+        self.a = new_arrays(max_fields, slot_cap=slot_cap, extras=extras)
         self.max_fields = max(1, max_fields)
         self._work = np.zeros(1, dtype=np.int32)
         #: (span records counted, their mark-bit bytes): memstats.gc_bits_per_span's sum
@@ -170,6 +212,24 @@ class Heap:
         sl_nfields, sl_size, grey, fpar."""
         a = self.a
         return (a.ctr, a.sl_mark, a.sl_nfields, a.sl_size, a.grey, a.fpar)
+
+    @property
+    def has_extras(self) -> bool:
+        return self.a.sl_span.shape[0] != 0
+
+    def want_extras(self) -> None:
+        """Allocate the reference-counting and checker tables (``EXTRA_SLOT_FIELDS``) at
+        the slot capacity, with each handed-out slot's owning span (the counts start at
+        zero: call before any object is allocated under reference counting)."""
+        if self.has_extras:
+            return
+        cap = self.a.sl_alloc.shape[0]
+        full = new_arrays(1, slot_cap=cap, span_cap=1, extras=True)
+        self.a = self.a._replace(**{f: getattr(full, f) for f in EXTRA_SLOT_FIELDS})
+        a = self.a
+        for s in range(self.nspans):
+            b = int(a.sp_base[s])
+            a.sl_span[b : b + int(a.sp_nelems[s])] = s
 
     @property
     def work(self) -> np.ndarray:
@@ -204,10 +264,19 @@ class Heap:
             )
         elif what == L.GROW_SLOTS:
             cap = max(a.sl_alloc.shape[0] * 2, int(a.ctr[L.NSLOTS]) + need + 1)
-            fills = {"fields": -1}
-            self.a = a._replace(
-                **{f: _grown(getattr(a, f), cap, fills.get(f, 0)) for f in _SLOT_FIELDS}
-            )
+            names = _SLOT_FIELDS + (EXTRA_SLOT_FIELDS if self.has_extras else ())
+            del a
+            # One table at a time, dropping each old one before the next is copied: the
+            # peak is the tables plus one table's used part, not twice the tables. Only
+            # the part in use is copied (slot ids handed out to spans; the queues' entries):
+            # the rest is never read before a kernel writes it, so new capacity stays
+            # zeros the OS has not mapped; the allocator gives fresh slots their nil fields
+            # when a span takes them (kernels.alloc.new_span).
+            ctr = self.a.ctr
+            queue = {"grey": L.GREY_N, "zct": L.ZCT_N, "rcbuf": L.RCBUF_N}
+            for f in names:
+                used = int(ctr[queue[f] if f in queue else L.NSLOTS])
+                self.a = self.a._replace(**{f: _grown(getattr(self.a, f), cap, 0, used)})
         else:  # pragma: no cover - kernel contract
             raise ValueError(f"unknown growth request {what}")
 
@@ -251,6 +320,8 @@ class Heap:
         self, mode: int, cycles: bool, zct_limit: int, buffer_limit: int, cascade_min: int
     ) -> None:
         """Reference counting on (``layout.RC_*``): the kernels count, buffer and cascade."""
+        if mode != L.RC_OFF:
+            self.want_extras()
         c = self.a.ctr
         c[L.RC_MODE] = mode
         c[L.RC_CYCLES] = 1 if cycles else 0

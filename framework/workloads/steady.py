@@ -116,7 +116,7 @@ class Steady(Workload):
         p = self.params
         rng = self.rng(g)
         G = p.goroutines
-        own_table = np.arange(g, p.live_objects, G, dtype=np.int64)
+        own_table = np.arange(g, p.live_objects, G, dtype=np.int32)  # 4 B per live object
         own_anchors = np.arange(g, p.anchors, G, dtype=np.int64)
         batch = max(1, CHUNK_OPS // self._per_replacement)
 

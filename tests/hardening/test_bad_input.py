@@ -92,7 +92,7 @@ def test_a_live_heap_past_a_tebibyte_is_refused():
 
 
 def test_a_heap_this_machine_cannot_hold_is_refused(monkeypatch):
-    data = {"workload": {**SMALL, "live_objects": 10**7}}
+    data = {"workload": {**SMALL, "live_objects": 3 * 10**7}}  # about 2.8 GB of tables
     assert parse_config(data)
     monkeypatch.setattr(schema_mod, "physical_memory_bytes", lambda: 1 << 30)
     with pytest.raises(ConfigError, match=r"needs about .* more than this machine's 1 GiB"):

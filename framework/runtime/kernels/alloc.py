@@ -146,8 +146,13 @@ def new_span(a, cls, nelems, npages, elemsize, cost):
     else:
         s = ctr[L.NSPANS]
         ctr[L.NSPANS] += 1
-        a.sp_base[s] = ctr[L.NSLOTS]
+        fresh = ctr[L.NSLOTS]
+        a.sp_base[s] = fresh
         ctr[L.NSLOTS] += nelems
+        # Fresh slot ids: their fields start nil (Heap.grow leaves new capacity zeroed).
+        for i in range(fresh, fresh + nelems):
+            for f in range(a.fields.shape[1]):
+                a.fields[i, f] = -1
     a.sp_class[s] = cls
     a.sp_npages[s] = npages
     a.sp_page[s] = page
@@ -164,7 +169,9 @@ def new_span(a, cls, nelems, npages, elemsize, cost):
         a.sl_alloc[i] = 0
         a.sl_mark[i] = 0
         a.sl_size[i] = elemsize
-        a.sl_span[i] = s
+    if a.sl_span.shape[0] != 0:  # only with reference counting or the checker (Heap.extras)
+        for i in range(base, base + nelems):
+            a.sl_span[i] = s
     ctr[L.INUSE_SPAN_BYTES] += npages * PAGE
     ctr[L.SPANS_INUSE] += 1
     if ctr[L.SPANS_INUSE] > ctr[L.SPANS_HWM]:
