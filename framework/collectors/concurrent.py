@@ -54,7 +54,7 @@ from framework.pacer.base import NO_LIMIT, NonHeap
 from framework.pacer.limiter import GC_ASSIST_TIME_SLACK_NS, GcCpuLimiter, LimiterEvent
 from framework.runtime import layout as L
 from framework.runtime.kernels.sweep import pace_sweeper, sweep_some
-from framework.runtime.kernels.trace import reachable_bytes2
+from framework.runtime.kernels.trace import reachable_bytes
 from framework.sim.context import TIME_SLICE_NS, Park
 
 if TYPE_CHECKING:  # annotations only: collectors see the context, not simpy
@@ -343,7 +343,7 @@ class Concurrent(Collector):
         ctx.checkpoint("mark_termination", cyc.cycle, marked=True)
         if self.params.measure_floating:
             # Floating garbage: marked at mark termination but already unreachable.
-            _, live = reachable_bytes2(heap.a, roots.globals, roots.stack_slots(), heap.nslots)
+            _, live = reachable_bytes(heap.a, roots.globals, roots.stack_slots(), heap.nslots)
             cyc.extra["floating_garbage_bytes"] = max(0, int(ctr[L.MARKED_BYTES]) - int(live))
         marked = int(ctr[L.MARKED_BYTES])
         cyc.heap_at_mark_end = int(ctr[L.HEAP_LIVE])

@@ -756,7 +756,7 @@ class Machine:
         """(objects, bytes) allocated but unreachable from the roots right now."""
         c = self.heap.a.ctr
         live_objs, live_bytes = reachable_bytes(
-            self.heap.a, self.roots.all_root_slots(), self.heap.nslots
+            self.heap.a, self.roots.globals, self.roots.stack_slots(), self.heap.nslots
         )
         return int(c[L.OBJECTS]) - int(live_objs), int(c[L.ALLOC_BYTES]) - int(live_bytes)
 

@@ -10,13 +10,7 @@ from framework.runtime.kernels.jit import kernel
 
 
 @kernel
-def reachable_bytes(a, roots, nslots):
-    """(objects, slot bytes) reachable from ``roots`` (an int32 array, -1 = nil)."""
-    return reachable_bytes2(a, roots, roots[:0], nslots)
-
-
-@kernel
-def reachable_bytes2(a, roots, more_roots, nslots):
+def reachable_bytes(a, roots, more_roots, nslots):
     """(objects, slot bytes) reachable from two int32 root arrays (the globals and the
     stacks, say, without concatenating them). Each root's closure is traced before the next
     root is taken, so the scratch stack holds one traversal, not every root at once (the
