@@ -87,6 +87,7 @@ ALLOC_SCAN_BYTES = 85  # bytes of pointer-holding objects allocated (K_ALLOC_SCA
 SLOTS_SWEPT = 86  # slots examined by sweeping (K_SWEEP_OBJ)
 OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K_MARK_OBJ)
 NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
+MARK_LAST_ADDR = 89  # address of the object the marker touched last (locality; mark.FAR: none)
 N_COUNTERS = 96
 
 NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none
@@ -172,6 +173,7 @@ K_MARK_CYCLE = 26  # fixed marking work per cycle (runtime roots: Go's own globa
 K_ALLOC_SCAN_BYTE = 27  # per byte of a pointer-holding object (Go: heapBitsSetType)
 K_CACHE_BYTES = 28  # not a cost: the cache size the miss probability is computed from
 K_MARK_MISS = 29  # a cache miss while marking an object (span, mark bits, bitmap, the object)
+K_LOCALITY_BYTES = 30  # not a cost: marking an object this close to the last one marked hits
 N_COSTS = 32
 
 # --- kernel status codes -------------------------------------------------------------------

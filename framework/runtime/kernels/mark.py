@@ -9,8 +9,19 @@ object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work. Either o
 memory that misses the cache with probability ``fpar[F_MISS]`` and then costs
 ``K_MARK_MISS`` more (a noscan mark reads only the span and its mark bits, so it likely
 misses less than a scan, which reads the object: the model does not tell them apart yet).
+
+Locality (``K_LOCALITY_BYTES``, the ``[cost] locality_bytes`` window; 0 turns it off): an
+object whose address lies within the window of the object the marker touched just before
+(``ctr[MARK_LAST_ADDR]``) does not miss. Objects allocated one after another sit next to
+each other in a span, so marking them in that order (a list built in allocation order and
+reached from a stack) reads lines the previous object already brought in or that the
+hardware's sequential prefetcher fetched ahead; a pointer to anywhere in a large heap
+(random replacement) misses with the heap-size probability. An object's address is its
+span's first page x 8 KiB + its index in the span x the element size, as in Go.
+
 Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``,
-``F_MISS_MARK``), so a calibration can fit the costs.
+``F_MISS_MARK``, the last being the sum of the locality-adjusted miss probabilities), so a
+calibration can fit the costs.
 """
 
 from __future__ import annotations
@@ -18,7 +29,17 @@ from __future__ import annotations
 import numpy as np
 
 from framework.runtime import layout as L
-from framework.runtime.kernels.jit import kernel
+from framework.runtime.kernels.jit import inline_kernel, kernel
+
+FAR = -(1 << 50)  # "no previous access": further than any window from every address
+
+
+@inline_kernel
+def obj_addr(obj, sl_span, sp_page, sp_base, sp_elemsize):
+    """The byte address of slot ``obj``: its span's first page x 8 KiB (Go's _PageSize)
+    plus its index in the span x the span's element size."""
+    s = sl_span[obj]
+    return np.int64(sp_page[s]) * 8192 + (np.int64(obj) - np.int64(sp_base[s])) * sp_elemsize[s]
 
 
 @kernel
@@ -54,15 +75,25 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     grey = a.grey
     nfields = a.sl_nfields
     top = ctr[L.GREY_N]
+    win = np.int64(cost[L.K_LOCALITY_BYTES])
+    last = ctr[L.MARK_LAST_ADDR]
     nobj = 0
     nb = 0
     noscan = 0
+    far = 0  # noscan marks outside the locality window (they may miss)
     for i in range(n):
         obj = roots[i]
         if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
             if nfields[obj] == 0:
                 mark[obj] = L.MARK_BLACK
                 noscan += 1
+                if win > 0:
+                    ad = obj_addr(obj, a.sl_span, a.sp_page, a.sp_base, a.sp_elemsize)
+                    if abs(ad - last) >= win:
+                        far += 1
+                    last = ad
+                else:
+                    far += 1
             else:
                 mark[obj] = L.MARK_GREY
                 grey[top] = obj
@@ -75,7 +106,8 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr[L.SCAN_WORK] += nbytes
     ctr[work_ctr] += nbytes
     ctr[L.NOSCAN_MARKED] += noscan
-    miss = a.fpar[L.F_MISS] * noscan
+    ctr[L.MARK_LAST_ADDR] = last
+    miss = a.fpar[L.F_MISS] * far
     a.fpar[L.F_MISS_MARK] += miss
     return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
 
@@ -102,6 +134,12 @@ def drain_budget(a, max_work, max_ns, cost):
     k_noscan = cost[L.K_MARK_NOSCAN]
     m = a.fpar[L.F_MISS]
     k_miss = cost[L.K_MARK_MISS] * m
+    win = np.int64(cost[L.K_LOCALITY_BYTES])
+    sl_span = a.sl_span
+    sp_page = a.sp_page
+    sp_base = a.sp_base
+    sp_elemsize = a.sp_elemsize
+    last = ctr[L.MARK_LAST_ADDR]
     top = ctr[L.GREY_N]
     work = 0
     spent = 0.0
@@ -109,11 +147,22 @@ def drain_budget(a, max_work, max_ns, cost):
     shaded = 0
     shaded_bytes = 0
     noscan = 0
+    far = 0  # objects scanned or marked outside the locality window (they may miss)
     while top > 0 and work < max_work and spent < max_ns:
         top -= 1
         obj = grey[top]
         mark[obj] = L.MARK_BLACK
         nf = nfields[obj]
+        if win > 0:
+            ad = obj_addr(obj, sl_span, sp_page, sp_base, sp_elemsize)
+            near = abs(ad - last) < win
+            last = ad
+        else:
+            near = False
+        mo = 0.0
+        if not near:
+            far += 1
+            mo = k_miss
         for f in range(nf):
             k = fields[obj, f]
             if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)
@@ -122,7 +171,17 @@ def drain_budget(a, max_work, max_ns, cost):
                 if nfields[k] == 0:  # Go: noscan objects are marked, never queued
                     mark[k] = L.MARK_BLACK
                     noscan += 1
-                    spent += k_noscan + k_miss
+                    mk = 0.0
+                    if win > 0:
+                        ad = obj_addr(k, sl_span, sp_page, sp_base, sp_elemsize)
+                        if abs(ad - last) >= win:
+                            far += 1
+                            mk = k_miss
+                        last = ad
+                    else:
+                        far += 1
+                        mk = k_miss
+                    spent += k_noscan + mk
                 else:
                     mark[k] = L.MARK_GREY
                     grey[top] = k
@@ -130,14 +189,15 @@ def drain_budget(a, max_work, max_ns, cost):
         w = 8 * np.int64(nf)
         work += w
         nobj += 1
-        spent += k_obj + k_byte * w + k_miss
+        spent += k_obj + k_byte * w + mo
     ctr[L.GREY_N] = top
+    ctr[L.MARK_LAST_ADDR] = last
     ctr[L.MARKED_OBJECTS] += shaded
     ctr[L.MARKED_BYTES] += shaded_bytes
     ctr[L.SCAN_WORK] += work
     ctr[L.OBJECTS_SCANNED] += nobj
     ctr[L.NOSCAN_MARKED] += noscan
-    a.fpar[L.F_MISS_MARK] += m * (nobj + noscan)
+    a.fpar[L.F_MISS_MARK] += m * far
     return work, spent, nobj
 
 
@@ -161,4 +221,5 @@ def reset_mark_counters(a):
     a.ctr[L.GLOBAL_SCAN_WORK] = 0
     a.ctr[L.OBJECTS_SCANNED] = 0
     a.ctr[L.NOSCAN_MARKED] = 0
+    a.ctr[L.MARK_LAST_ADDR] = FAR
     a.fpar[L.F_MISS_MARK] = 0.0
