@@ -12,16 +12,18 @@ misses less than a scan, which reads the object: the model does not tell them ap
 
 Locality (``K_LOCALITY_BYTES``, the ``[cost] locality_bytes`` window; 0 turns it off): an
 object whose address lies within the window of the object the marker touched just before
-(``ctr[MARK_LAST_ADDR]``) does not miss. Objects allocated one after another sit next to
-each other in a span, so marking them in that order (a list built in allocation order and
-reached from a stack) reads lines the previous object already brought in or that the
-hardware's sequential prefetcher fetched ahead; a pointer to anywhere in a large heap
-(random replacement) misses with the heap-size probability. An object's address is its
-span's first page x 8 KiB + its index in the span x the element size, as in Go.
+(``ctr[MARK_LAST_ADDR]``) is *near*: it still misses with the heap-size probability, but
+pays ``K_MARK_NEAR_MISS`` instead of ``K_MARK_MISS``. Objects allocated one after another
+sit next to each other in a span, so marking them in that order (a list built in
+allocation order and reached from a stack) reads lines the previous object already brought
+in or that the hardware's sequential prefetcher fetched ahead, and shares their span, mark
+bit and heap bitmap lines; a pointer to anywhere in a large heap (random replacement) pays
+the whole latency. An object's address is its span's first page x 8 KiB + its index in the
+span x the element size, as in Go.
 
-Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``,
-``F_MISS_MARK``, the last being the sum of the locality-adjusted miss probabilities), so a
-calibration can fit the costs.
+Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``, and the
+sums of the miss probabilities of far and near objects, ``F_MISS_MARK`` and
+``F_MISS_MARK_NEAR``), so a calibration can fit the costs.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     nb = 0
     noscan = 0
     far = 0  # noscan marks outside the locality window (they may miss)
+    near = 0  # and inside it (they may miss, at K_MARK_NEAR_MISS)
     for i in range(n):
         obj = roots[i]
         if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
@@ -91,6 +94,8 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
                     ad = obj_addr(obj, a.sl_span, a.sp_page, a.sp_base, a.sp_elemsize)
                     if abs(ad - last) >= win:
                         far += 1
+                    else:
+                        near += 1
                     last = ad
                 else:
                     far += 1
@@ -109,7 +114,12 @@ def scan_roots(a, roots, n, nbytes, work_ctr, byte_cost, cost):
     ctr[L.MARK_LAST_ADDR] = last
     miss = a.fpar[L.F_MISS] * far
     a.fpar[L.F_MISS_MARK] += miss
-    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
+    spent = cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
+    if near > 0:
+        near_miss = a.fpar[L.F_MISS] * near
+        a.fpar[L.F_MISS_MARK_NEAR] += near_miss
+        spent += cost[L.K_MARK_NEAR_MISS] * near_miss
+    return spent
 
 
 @kernel
@@ -134,6 +144,7 @@ def drain_budget(a, max_work, max_ns, cost):
     k_noscan = cost[L.K_MARK_NOSCAN]
     m = a.fpar[L.F_MISS]
     k_miss = cost[L.K_MARK_MISS] * m
+    k_near = cost[L.K_MARK_NEAR_MISS] * m
     win = np.int64(cost[L.K_LOCALITY_BYTES])
     sl_span = a.sl_span
     sp_page = a.sp_page
@@ -148,6 +159,7 @@ def drain_budget(a, max_work, max_ns, cost):
     shaded_bytes = 0
     noscan = 0
     far = 0  # objects scanned or marked outside the locality window (they may miss)
+    nnear = 0  # and inside it (they may miss, at K_MARK_NEAR_MISS)
     while top > 0 and work < max_work and spent < max_ns:
         top -= 1
         obj = grey[top]
@@ -159,8 +171,10 @@ def drain_budget(a, max_work, max_ns, cost):
             last = ad
         else:
             near = False
-        mo = 0.0
-        if not near:
+        if near:
+            nnear += 1
+            mo = k_near
+        else:
             far += 1
             mo = k_miss
         for f in range(nf):
@@ -177,6 +191,9 @@ def drain_budget(a, max_work, max_ns, cost):
                         if abs(ad - last) >= win:
                             far += 1
                             mk = k_miss
+                        else:
+                            nnear += 1
+                            mk = k_near
                         last = ad
                     else:
                         far += 1
@@ -198,6 +215,7 @@ def drain_budget(a, max_work, max_ns, cost):
     ctr[L.OBJECTS_SCANNED] += nobj
     ctr[L.NOSCAN_MARKED] += noscan
     a.fpar[L.F_MISS_MARK] += m * far
+    a.fpar[L.F_MISS_MARK_NEAR] += m * nnear
     return work, spent, nobj
 
 
@@ -223,3 +241,4 @@ def reset_mark_counters(a):
     a.ctr[L.NOSCAN_MARKED] = 0
     a.ctr[L.MARK_LAST_ADDR] = FAR
     a.fpar[L.F_MISS_MARK] = 0.0
+    a.fpar[L.F_MISS_MARK_NEAR] = 0.0
