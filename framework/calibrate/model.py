@@ -58,6 +58,7 @@ PARAMS: tuple[Param, ...] = (
     Param("mark_noscan", ("mark_noscan_ns",), "mark"),
     Param("mark_cycle_ns", ("mark_cycle_ns",), "mark", True, 100_000.0),
     Param("mark_miss_ns", ("mark_miss_ns",), "mark", True, 50.0),
+    Param("mark_near_miss_ns", ("mark_near_miss_ns",), "mark", True, 50.0),
     Param("stw_ns", ("stw_ns",), "stw", True, 30_000.0),
     Param("stw_per_p_ns", ("stw_per_p_ns",), "stw", True, 15_000.0),
     Param("preempt_ns", ("preempt_ns",), "stw", True, 25_000.0),
@@ -73,6 +74,7 @@ MARK_COUNTS = {
     "global_scan_byte_ns": "global_scan_bytes",
     "mark_cycle_ns": "cycles",
     "mark_miss_ns": "mark_misses",
+    "mark_near_miss_ns": "mark_near_misses",
 }
 
 
@@ -133,6 +135,7 @@ def mark_features(s: dict[str, Any]) -> dict[str, float]:
         "global_scan_byte_ns": (_cycles(s, "scan_work_bytes") - heap - stack) / n,
         "mark_cycle_ns": 1.0 if s.get("cycles") else 0.0,
         "mark_miss_ns": _cycles(s, "mark_misses") / n,
+        "mark_near_miss_ns": _cycles(s, "mark_near_misses") / n,
     }
 
 

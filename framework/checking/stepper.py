@@ -16,8 +16,9 @@ from framework.runtime.kernels.mutator import run_ops
 from framework.sim.roots import Goroutine, Roots
 
 DEFAULT_COST = np.ones(L.N_COSTS, dtype=np.float64)  # unit costs: a step's cost counts work
-# no extra root job, no misses
-DEFAULT_COST[[L.K_MARK_CYCLE, L.K_MISS, L.K_MARK_MISS, L.K_CACHE_BYTES]] = 0.0
+# no extra root job, no misses, no locality window
+NO_COST = (L.K_MARK_CYCLE, L.K_MISS, L.K_MARK_MISS, L.K_MARK_NEAR_MISS, L.K_CACHE_BYTES)
+DEFAULT_COST[[*NO_COST, L.K_LOCALITY_BYTES]] = 0.0
 
 
 class StepError(RuntimeError):

@@ -359,6 +359,7 @@ class Concurrent(Collector):
         cyc.extra["objects_scanned"] = int(ctr[L.OBJECTS_SCANNED])
         cyc.extra["noscan_marked"] = int(ctr[L.NOSCAN_MARKED])
         cyc.extra["mark_misses"] = float(heap.a.fpar[L.F_MISS_MARK])
+        cyc.extra["mark_near_misses"] = float(heap.a.fpar[L.F_MISS_MARK_NEAR])
         ctx.pacer.end_cycle(
             heap_live=int(ctr[L.HEAP_LIVE]),
             mark_ns=max(0.0, t_done - self.cycle_start),

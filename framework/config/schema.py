@@ -93,6 +93,21 @@ class CostModel(_Strict):
         "(Go's greyobject and scanobject touch the span, its mark bits, the heap bitmap and "
         "the object: several lines where the mutator touches one)",
     )
+    locality_bytes: float = Field(
+        0.0,
+        ge=0,
+        description="marking locality: an object marked within this many bytes of the "
+        "object the marker touched just before is near and pays mark_near_miss_ns instead "
+        "of mark_miss_ns (objects allocated one after another share lines and the hardware "
+        "prefetches a sequential stream); 0 turns it off (every object is far)",
+    )
+    mark_near_miss_ns: float = Field(
+        0.0,
+        ge=0,
+        description="a cache miss while marking an object near the previous one (within "
+        "locality_bytes), paid with the heap-size probability: the part of the latency the "
+        "prefetcher does not hide",
+    )
     mark_noscan_ns: float = Field(
         5.64, ge=0, description="per pointer-free object marked (never scanned, as in Go)"
     )
@@ -148,6 +163,8 @@ class CostModel(_Strict):
         v[L.K_MISS] = self.miss_ns
         v[L.K_MARK_MISS] = self.mark_miss_ns
         v[L.K_CACHE_BYTES] = self.cache_mib * 2**20
+        v[L.K_LOCALITY_BYTES] = self.locality_bytes
+        v[L.K_MARK_NEAR_MISS] = self.mark_near_miss_ns
         v[L.K_MARK_NOSCAN] = self.mark_noscan_ns
         v[L.K_MARK_CYCLE] = self.mark_cycle_ns
         v[L.K_ALLOC_SCAN_BYTE] = self.alloc_scan_byte_ns

@@ -181,10 +181,11 @@ def _grown(arr: np.ndarray, cap: int, fill: int, used: int | None = None) -> np.
 # Tables indexed by span id and by slot id, by naming rule, so a new table cannot be
 # forgotten when the heap grows (a forgotten one would be written out of bounds).
 _SPAN_FIELDS = tuple(f for f in HeapArrays._fields if f.startswith("sp_"))
-# Per-slot tables only reference counting and the safety checker read: the owning span (RC
-# frees into it; the checker's codec and sweep test), counts, RC flags, the zero count table
-# and the candidate-roots buffer. A simulation without RC keeps them empty (13 of the 36
-# bytes a slot took with one pointer field); ``Heap.want_extras`` allocates them.
+# Per-slot tables only reference counting, the safety checker and the marking locality term
+# read: the owning span (RC frees into it; the checker's codec and sweep test; locality's
+# object address), counts, RC flags, the zero count table and the candidate-roots buffer.
+# A simulation without them keeps them empty (13 of the 36 bytes a slot took with one
+# pointer field); ``Heap.want_extras`` allocates them.
 EXTRA_SLOT_FIELDS = ("sl_span", "sl_rc", "sl_rcflags", "zct", "rcbuf")
 _SLOT_FIELDS = tuple(
     f
@@ -209,9 +210,21 @@ class Heap:
     @property
     def root_scan_arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays ``kernels.mark.scan_roots`` takes, in its order: ctr, sl_mark,
-        sl_nfields, sl_size, grey, fpar."""
+        sl_nfields, sl_size, grey, fpar, and for the marking locality term sl_span,
+        sp_page, sp_base, sp_elemsize."""
         a = self.a
-        return (a.ctr, a.sl_mark, a.sl_nfields, a.sl_size, a.grey, a.fpar)
+        return (
+            a.ctr,
+            a.sl_mark,
+            a.sl_nfields,
+            a.sl_size,
+            a.grey,
+            a.fpar,
+            a.sl_span,
+            a.sp_page,
+            a.sp_base,
+            a.sp_elemsize,
+        )
 
     @property
     def has_extras(self) -> bool:

@@ -88,6 +88,7 @@ ALLOC_SCAN_BYTES = 85  # bytes of pointer-holding objects allocated (K_ALLOC_SCA
 SLOTS_SWEPT = 86  # slots examined by sweeping (K_SWEEP_OBJ)
 OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K_MARK_OBJ)
 NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
+MARK_LAST_ADDR = 89  # address of the object the marker touched last (locality; mark.FAR: none)
 STACK_EPOCH = 95  # bumped whenever a goroutine's stack size or end changes (Roots' memo)
 N_COUNTERS = 96
 
@@ -111,7 +112,8 @@ RC_PURPLE = 3
 F_SWEEP_PPB = 0  # Go: mheap_.sweepPagesPerByte (0: proportional sweep off)
 F_MISS = 1  # probability that a heap access misses the cache (set by the runtime)
 F_MISS_MUT = 2  # ledger: sum of F_MISS over mutator heap accesses (K_MISS)
-F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked this cycle (K_MARK_MISS)
+F_MISS_MARK = 3  # ledger: sum of F_MISS over objects scanned or marked far from the last one
+F_MISS_MARK_NEAR = 4  # the same over those within the locality window (K_MARK_NEAR_MISS)
 N_FPAR = 8
 
 # --- mark states (sl_mark) -----------------------------------------------------------------
@@ -174,6 +176,8 @@ K_MARK_CYCLE = 26  # fixed marking work per cycle (runtime roots: Go's own globa
 K_ALLOC_SCAN_BYTE = 27  # per byte of a pointer-holding object (Go: heapBitsSetType)
 K_CACHE_BYTES = 28  # not a cost: the cache size the miss probability is computed from
 K_MARK_MISS = 29  # a cache miss while marking an object (span, mark bits, bitmap, the object)
+K_LOCALITY_BYTES = 30  # not a cost: the window within which a marked object is 'near' the last
+K_MARK_NEAR_MISS = 31  # the miss of a near object (the prefetcher hid part of the latency)
 N_COSTS = 32
 
 # --- kernel status codes -------------------------------------------------------------------

@@ -135,7 +135,8 @@ class Machine:
         self.workload = workload
         self.collector = collector
         self.pacer = pacer
-        self.heap = Heap(workload.max_fields)
+        # The marking locality term reads each object's owning span (sl_span).
+        self.heap = Heap(workload.max_fields, extras=float(cost[L.K_LOCALITY_BYTES]) > 0)
         specs = workload.goroutines()
         self.roots = Roots(
             globals=np.full(workload.n_globals, -1, dtype=np.int32),

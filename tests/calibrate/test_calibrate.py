@@ -32,12 +32,36 @@ def small(name: str, **workload) -> dict:
     }
 
 
-def test_the_ledger_model_predicts_the_simulated_cpu():
+GOROUTINES = {
+    "run": {"gomaxprocs": 2},
+    "workload": {
+        "name": "goroutines",
+        "goroutines": 50,
+        "stack_depth": 20,
+        "frame_object_size": 64,
+        "live_in": "stack",
+        "live_objects": 200,
+        "object_size": 64,
+        "pointers": 1,
+        "replacements": 400_000,
+    },
+    "collector": {"name": "concurrent", "barrier": "hybrid-go"},
+}
+
+
+@pytest.mark.parametrize(
+    "cfg, locality",
+    [(small("steady"), {}), (GOROUTINES, {"locality_bytes": 4096.0, "mark_near_miss_ns": 25.0})],
+    ids=["steady", "goroutines-locality"],
+)
+def test_the_ledger_model_predicts_the_simulated_cpu(cfg, locality):
     cost = CostModel(
-        miss_ns=40.0, mark_miss_ns=90.0, cache_mib=0.5, mark_cycle_ns=50_000.0
+        miss_ns=40.0, mark_miss_ns=90.0, cache_mib=0.5, mark_cycle_ns=50_000.0, **locality
     ).model_dump()
-    cfg = {**small("steady"), "cost": cost}
+    cfg = {**cfg, "cost": cost}
     s = simulate_run(cfg)
+    if locality:  # objects allocated in order and marked in order are near
+        assert sum(c["mark_near_misses"] for c in s["cycles"]) > 0
     mark = sum(v * cost[k] for k, v in M.mark_features(s).items())
     other = sum(v * cost[k] for k, v in M.other_features(s).items()) + M.other_fixed_ns(s, cost)
     got = M.measured(s)

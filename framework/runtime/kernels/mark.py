@@ -9,8 +9,21 @@ object costs ``K_MARK_OBJ`` plus ``K_MARK_BYTE`` per byte of scan work. Either o
 memory that misses the cache with probability ``fpar[F_MISS]`` and then costs
 ``K_MARK_MISS`` more (a noscan mark reads only the span and its mark bits, so it likely
 misses less than a scan, which reads the object: the model does not tell them apart yet).
-Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``,
-``F_MISS_MARK``), so a calibration can fit the costs.
+
+Locality (``K_LOCALITY_BYTES``, the ``[cost] locality_bytes`` window; 0 turns it off): an
+object whose address lies within the window of the object the marker touched just before
+(``ctr[MARK_LAST_ADDR]``) is *near*: it still misses with the heap-size probability, but
+pays ``K_MARK_NEAR_MISS`` instead of ``K_MARK_MISS``. Objects allocated one after another
+sit next to each other in a span, so marking them in that order (a list built in
+allocation order and reached from a stack) reads lines the previous object already brought
+in or that the hardware's sequential prefetcher fetched ahead, and shares their span, mark
+bit and heap bitmap lines; a pointer to anywhere in a large heap (random replacement) pays
+the whole latency. An object's address is its span's first page x 8 KiB + its index in the
+span x the element size, as in Go.
+
+Every cost is also counted in the ledger (``OBJECTS_SCANNED``, ``NOSCAN_MARKED``, and the
+sums of the miss probabilities of far and near objects, ``F_MISS_MARK`` and
+``F_MISS_MARK_NEAR``), so a calibration can fit the costs.
 """
 
 from __future__ import annotations
@@ -18,7 +31,17 @@ from __future__ import annotations
 import numpy as np
 
 from framework.runtime import layout as L
-from framework.runtime.kernels.jit import kernel
+from framework.runtime.kernels.jit import inline_kernel, kernel
+
+FAR = -(1 << 50)  # "no previous access": further than any window from every address
+
+
+@inline_kernel
+def obj_addr(obj, sl_span, sp_page, sp_base, sp_elemsize):
+    """The byte address of slot ``obj``: its span's first page x 8 KiB (Go's _PageSize)
+    plus its index in the span x the span's element size."""
+    s = sl_span[obj]
+    return np.int64(sp_page[s]) * 8192 + (np.int64(obj) - np.int64(sp_base[s])) * sp_elemsize[s]
 
 
 @kernel
@@ -42,13 +65,28 @@ def shade(a, obj):
 
 @kernel
 def scan_roots(
-    ctr, mark, nfields, sl_size, grey, fpar, roots, n, nbytes, work_ctr, byte_cost, cost
+    ctr,
+    mark,
+    nfields,
+    sl_size,
+    grey,
+    fpar,
+    sl_span,
+    sp_page,
+    sp_base,
+    sp_elemsize,
+    roots,
+    n,
+    nbytes,
+    work_ctr,
+    byte_cost,
+    cost,
 ):
     """Shade every non-nil pointer in ``roots[:n]``; returns the cost in ns.
 
     It takes the heap arrays it needs (``Heap.root_scan_arrays``), not the heap tuple:
     it is called once per goroutine per cycle, and unboxing the whole tuple costs ~7 us a
-    call against ~0.7 us for these (see jit.py).
+    call against ~1 us for these (see jit.py).
 
     ``nbytes`` is the scan work of this root region (Go counts a stack's whole used size,
     ``hi - sp``, and a globals block's whole length), added to ``ctr[work_ctr]``
@@ -56,15 +94,28 @@ def scan_roots(
     vector (K_STACK_SCAN_BYTE or K_GLOBAL_SCAN_BYTE).
     """
     top = ctr[L.GREY_N]
+    win = np.int64(cost[L.K_LOCALITY_BYTES])
+    last = ctr[L.MARK_LAST_ADDR]
     nobj = 0
     nb = 0
     noscan = 0
+    far = 0  # noscan marks outside the locality window (they may miss)
+    near = 0  # and inside it (they may miss, at K_MARK_NEAR_MISS)
     for i in range(n):
         obj = roots[i]
         if obj >= 0 and mark[obj] == 0:  # shade(), inline (see jit.py)
             if nfields[obj] == 0:
                 mark[obj] = L.MARK_BLACK
                 noscan += 1
+                if win > 0:
+                    ad = obj_addr(obj, sl_span, sp_page, sp_base, sp_elemsize)
+                    if abs(ad - last) >= win:
+                        far += 1
+                    else:
+                        near += 1
+                    last = ad
+                else:
+                    far += 1
             else:
                 mark[obj] = L.MARK_GREY
                 grey[top] = obj
@@ -77,9 +128,15 @@ def scan_roots(
     ctr[L.SCAN_WORK] += nbytes
     ctr[work_ctr] += nbytes
     ctr[L.NOSCAN_MARKED] += noscan
-    miss = fpar[L.F_MISS] * noscan
+    ctr[L.MARK_LAST_ADDR] = last
+    miss = fpar[L.F_MISS] * far
     fpar[L.F_MISS_MARK] += miss
-    return cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
+    spent = cost[byte_cost] * nbytes + cost[L.K_MARK_NOSCAN] * noscan + cost[L.K_MARK_MISS] * miss
+    if near > 0:
+        near_miss = fpar[L.F_MISS] * near
+        fpar[L.F_MISS_MARK_NEAR] += near_miss
+        spent += cost[L.K_MARK_NEAR_MISS] * near_miss
+    return spent
 
 
 @kernel
@@ -104,6 +161,13 @@ def drain_budget(a, max_work, max_ns, cost):
     k_noscan = cost[L.K_MARK_NOSCAN]
     m = a.fpar[L.F_MISS]
     k_miss = cost[L.K_MARK_MISS] * m
+    k_near = cost[L.K_MARK_NEAR_MISS] * m
+    win = np.int64(cost[L.K_LOCALITY_BYTES])
+    sl_span = a.sl_span
+    sp_page = a.sp_page
+    sp_base = a.sp_base
+    sp_elemsize = a.sp_elemsize
+    last = ctr[L.MARK_LAST_ADDR]
     top = ctr[L.GREY_N]
     work = 0
     spent = 0.0
@@ -111,11 +175,25 @@ def drain_budget(a, max_work, max_ns, cost):
     shaded = 0
     shaded_bytes = 0
     noscan = 0
+    far = 0  # objects scanned or marked outside the locality window (they may miss)
+    nnear = 0  # and inside it (they may miss, at K_MARK_NEAR_MISS)
     while top > 0 and work < max_work and spent < max_ns:
         top -= 1
         obj = grey[top]
         mark[obj] = L.MARK_BLACK
         nf = nfields[obj]
+        if win > 0:
+            ad = obj_addr(obj, sl_span, sp_page, sp_base, sp_elemsize)
+            near = abs(ad - last) < win
+            last = ad
+        else:
+            near = False
+        if near:
+            nnear += 1
+            mo = k_near
+        else:
+            far += 1
+            mo = k_miss
         for f in range(nf):
             k = fields[obj, f]
             if k >= 0 and mark[k] == 0:  # shade(), inline (see jit.py)
@@ -124,7 +202,20 @@ def drain_budget(a, max_work, max_ns, cost):
                 if nfields[k] == 0:  # Go: noscan objects are marked, never queued
                     mark[k] = L.MARK_BLACK
                     noscan += 1
-                    spent += k_noscan + k_miss
+                    mk = 0.0
+                    if win > 0:
+                        ad = obj_addr(k, sl_span, sp_page, sp_base, sp_elemsize)
+                        if abs(ad - last) >= win:
+                            far += 1
+                            mk = k_miss
+                        else:
+                            nnear += 1
+                            mk = k_near
+                        last = ad
+                    else:
+                        far += 1
+                        mk = k_miss
+                    spent += k_noscan + mk
                 else:
                     mark[k] = L.MARK_GREY
                     grey[top] = k
@@ -132,14 +223,16 @@ def drain_budget(a, max_work, max_ns, cost):
         w = 8 * np.int64(nf)
         work += w
         nobj += 1
-        spent += k_obj + k_byte * w + k_miss
+        spent += k_obj + k_byte * w + mo
     ctr[L.GREY_N] = top
+    ctr[L.MARK_LAST_ADDR] = last
     ctr[L.MARKED_OBJECTS] += shaded
     ctr[L.MARKED_BYTES] += shaded_bytes
     ctr[L.SCAN_WORK] += work
     ctr[L.OBJECTS_SCANNED] += nobj
     ctr[L.NOSCAN_MARKED] += noscan
-    a.fpar[L.F_MISS_MARK] += m * (nobj + noscan)
+    a.fpar[L.F_MISS_MARK] += m * far
+    a.fpar[L.F_MISS_MARK_NEAR] += m * nnear
     return work, spent, nobj
 
 
@@ -163,4 +256,6 @@ def reset_mark_counters(a):
     a.ctr[L.GLOBAL_SCAN_WORK] = 0
     a.ctr[L.OBJECTS_SCANNED] = 0
     a.ctr[L.NOSCAN_MARKED] = 0
+    a.ctr[L.MARK_LAST_ADDR] = FAR
     a.fpar[L.F_MISS_MARK] = 0.0
+    a.fpar[L.F_MISS_MARK_NEAR] = 0.0
