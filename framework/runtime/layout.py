@@ -89,8 +89,13 @@ SLOTS_SWEPT = 86  # slots examined by sweeping (K_SWEEP_OBJ)
 OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K_MARK_OBJ)
 NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
 MARK_LAST_ADDR = 89  # address of the object the marker touched last (locality; mark.FAR: none)
-STACK_EPOCH = 95  # bumped whenever a goroutine's stack size or end changes (Roots' memo)
-N_COUNTERS = 96
+# Go's stack accounting, kept by PUSH, POP and a goroutine's end (Roots reads them in O(1)):
+# over unfinished goroutines, live frame bytes, allocated stack bytes (each at least 2 KiB,
+# a power of two), and how many stacks are 2^k bytes, for k < 64.
+STACK_LIVE_SUM = 96
+STACK_ALLOC_SUM = 97
+STACK_ORDERS = 98  # 64 counters from here
+N_COUNTERS = 162
 
 NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none
 

@@ -121,37 +121,39 @@ def stack_alloc_sizes(stack_bytes: np.ndarray) -> np.ndarray:
     return np.left_shift(np.int64(1), np.ceil(np.log2(need)).astype(np.int64))
 
 
-def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
-    """(bytes, spans) of stack memory for goroutine stacks of the given allocated sizes
-    (Go: stackalloc). Sizes are rounded up to a power of two of at least 2 KiB; stacks under
-    32 KiB share 32 KiB spans of their size, larger ones get a span each. Vectorised: one
-    numpy pass whatever the number of goroutines."""
+def stack_order_counts(stack_bytes: Iterable[int] | np.ndarray) -> np.ndarray:
+    """How many of the stacks with the given live-frame bytes Go allocates with 2^k bytes,
+    for k < 64 (what the kernels keep in ``ctr[STACK_ORDERS:]``)."""
     b = (
         np.fromiter(stack_bytes, np.int64)
         if not isinstance(stack_bytes, np.ndarray)
         else stack_bytes
     )
-    if b.size == 0:
-        return 0, 0
-    key = (b.dtype.str, b.tobytes())  # stacks rarely change between samples: keep the last
-    if _last_stack_spans[0] == key:
-        return _last_stack_spans[1]
-    got = _stack_spans(b)
-    _last_stack_spans[:] = [key, got]
-    return got
+    orders = np.log2(stack_alloc_sizes(b)).astype(np.int64)
+    return np.bincount(orders, minlength=64)[:64]
 
 
-_last_stack_spans: list = [None, (0, 0)]  # a pure function's memo: (argument bytes, result)
+def stack_spans_of_orders(counts: np.ndarray) -> tuple[int, int]:
+    """(bytes, spans) of stack memory for ``counts[k]`` stacks of 2^k bytes (Go:
+    stackalloc): stacks under 32 KiB share 32 KiB spans of their size, larger ones get a
+    span each. O(64), whatever the number of goroutines."""
+    nbytes = spans = 0
+    for k, n in enumerate(counts.tolist()):
+        if n <= 0:
+            continue
+        size = 1 << k
+        if size < STACK_CACHE_SIZE:
+            m = -(-n // (STACK_CACHE_SIZE // size))
+            nbytes, spans = nbytes + m * STACK_CACHE_SIZE, spans + m
+        else:
+            nbytes, spans = nbytes + n * size, spans + n
+    return nbytes, spans
 
 
-def _stack_spans(b: np.ndarray) -> tuple[int, int]:
-    size = stack_alloc_sizes(b)
-    small = size < STACK_CACHE_SIZE
-    large = size[~small]
-    orders, counts = np.unique(size[small], return_counts=True)
-    per_span = STACK_CACHE_SIZE // orders
-    small_spans = int((-(-counts // per_span)).sum())
-    return small_spans * STACK_CACHE_SIZE + int(large.sum()), small_spans + int(large.size)
+def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
+    """(bytes, spans) of stack memory for goroutine stacks with the given live-frame (or
+    allocated) bytes: each rounded up to a power of two of at least 2 KiB."""
+    return stack_spans_of_orders(stack_order_counts(stack_bytes))
 
 
 def gc_bits_per_span(heap: Heap) -> float:
@@ -171,14 +173,14 @@ def gc_bits_per_span(heap: Heap) -> float:
     return total / n
 
 
-def memstats(heap: Heap, stack_bytes: Iterable[int], nprocs: int) -> MemStats:
-    """Go's MemStats for the simulated heap, goroutine stacks of ``stack_bytes`` (each
-    goroutine's allocated stack, e.g. ``Goroutine.stack_alloc_bytes``) and ``nprocs`` Ps."""
+def memstats(heap: Heap, user_stacks: tuple[int, int], nprocs: int) -> MemStats:
+    """Go's MemStats for the simulated heap, goroutine stacks taking ``user_stacks`` (bytes,
+    spans; ``Roots.stack_spans``) and ``nprocs`` Ps."""
     ctr = heap.a.ctr
     heap_sys = heap.heap_sys_bytes()
     heap_inuse = heap.heap_inuse_bytes()
     heap_released = heap.heap_released_bytes()
-    user_stack, user_stack_spans = stack_spans(stack_bytes)
+    user_stack, user_stack_spans = user_stacks
     stack_inuse = STACK_RUNTIME_BASE + STACK_RUNTIME_PER_P * nprocs + user_stack
     runtime_stack_spans = stack_inuse // STACK_CACHE_SIZE - user_stack // STACK_CACHE_SIZE
     spans_inuse = int(ctr[L.SPANS_INUSE])

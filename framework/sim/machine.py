@@ -46,7 +46,7 @@ from framework.events import HeapSample, Pause, PKind, Recorder, RunLog
 from framework.ops import Op
 from framework.runtime import layout as L
 from framework.runtime.heap import Heap
-from framework.runtime.kernels.mutator import run_ops
+from framework.runtime.kernels.mutator import run_ops, stack_end
 from framework.runtime.kernels.trace import reachable_bytes
 from framework.runtime.memstats import MemStats, memstats
 from framework.runtime.scavenger import Scavenger
@@ -142,7 +142,7 @@ class Machine:
             globals=np.full(workload.n_globals, -1, dtype=np.int32),
             goroutines=[Goroutine(i, s.daemon) for i, s in enumerate(specs)],
         )
-        self.roots.stack_epoch = lambda: int(self.heap.a.ctr[L.STACK_EPOCH])
+        self.roots.keep_stack_counts(self.heap.a.ctr)  # the kernels keep them from here
         self.recorder = Recorder(nprocs)
         self.recorder.totals.goroutines = len(specs)
         self.rq = RunQueues(nprocs)
@@ -425,11 +425,7 @@ class Machine:
     def refresh_memory(self) -> MemStats:
         """Go's MemStats now; publishes the non-heap ready memory to the allocator (for the
         memory limit) and returns the figures."""
-        ms = memstats(
-            self.heap,
-            self.roots.stack_alloc_sizes(),
-            self.nprocs,
-        )
+        ms = memstats(self.heap, self.roots.stack_spans(), self.nprocs)
         self.scavenger.publish(self.heap, self.memory_limit, ms.nonheap_ready)
         return ms
 
@@ -638,11 +634,12 @@ class Machine:
 
     def _finish(self, g: Goroutine) -> None:
         g.status = GStatus.DEAD
+        if not g.finished:  # its stack leaves Go's stack accounting
+            stack_end(self.heap.a.ctr, int(g.gs[L.G_STACK_BYTES]))
         g.finished = True
         g.stack[:] = -1
         g.gs[L.G_SP] = 0
         g.gs[L.G_STACK_BYTES] = 0
-        self.heap.a.ctr[L.STACK_EPOCH] += 1
         self._ops.pop(g.gid, None)
         self._streams.pop(g.gid, None)
         if not g.daemon:

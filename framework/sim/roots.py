@@ -6,14 +6,17 @@ a Python loop: their cost does not grow with the goroutine count in Python."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from framework.runtime import layout as L
-from framework.runtime.memstats import stack_alloc_sizes
+from framework.runtime.memstats import (
+    stack_alloc_sizes,
+    stack_order_counts,
+    stack_spans_of_orders,
+)
 
 INITIAL_STACK_SLOTS = 64
 
@@ -87,23 +90,15 @@ class Goroutine:
         self.stack = new
 
 
-@dataclass(frozen=True)
-class _StackSums:
-    key: object  # the stack epoch, or the stack-size and finished columns, they were taken at
-    live_bytes: int
-    alloc_sizes: np.ndarray
-    alloc_bytes: int
-
-
 @dataclass
 class Roots:
     globals: np.ndarray
     goroutines: list[Goroutine]
     gs_table: np.ndarray = field(init=False)
-    _stack_memo: _StackSums | None = field(default=None, init=False, repr=False)
-    #: set by the simulator: a number that changes whenever a stack size or a goroutine's
-    #: end may have changed (``ctr[STACK_EPOCH]``); without it the memo compares the columns
-    stack_epoch: Callable[[], int] | None = field(default=None, init=False, repr=False)
+    #: the counter array where the kernels keep Go's stack accounting (``layout.STACK_*``,
+    #: updated by PUSH, POP and a goroutine's end), once ``keep_stack_counts`` gave it;
+    #: without it the figures are computed from the table at every call
+    counters: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.gs_table = np.zeros((len(self.goroutines), L.G_N), np.int64)
@@ -111,25 +106,18 @@ class Roots:
             self.gs_table[i] = g.gs
             g.gs = self.gs_table[i]  # a row view: the kernels write the table
 
-    def _stacks(self) -> _StackSums:
-        """The stack figures, recomputed only when a stack size or a goroutine's end
-        changed since the last call (they are read at every heap sample and assist)."""
-        t = self.gs_table
-        key: object
-        if self.stack_epoch is not None:
-            key = self.stack_epoch()
-        else:
-            key = t[:, L.G_STACK_BYTES].tobytes() + t[:, L.G_FINISHED].tobytes()
-        if self._stack_memo is None or self._stack_memo.key != key:
-            live = t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
-            alloc = stack_alloc_sizes(live)
-            alloc.flags.writeable = False
-            self._stack_memo = _StackSums(key, int(live.sum()), alloc, int(alloc.sum()))
-        return self._stack_memo
+    def keep_stack_counts(self, ctr: np.ndarray) -> None:
+        """Set the stack counters in ``ctr`` from the table; from now on the kernels keep
+        them and every figure below is read from them in O(1)."""
+        live = self._live_stack_bytes()
+        ctr[L.STACK_LIVE_SUM] = int(live.sum())
+        ctr[L.STACK_ALLOC_SUM] = int(stack_alloc_sizes(live).sum())
+        ctr[L.STACK_ORDERS : L.STACK_ORDERS + 64] = stack_order_counts(live)
+        self.counters = ctr
 
-    def stack_alloc_sizes(self) -> np.ndarray:
-        """Each unfinished goroutine's allocated stack bytes (read-only)."""
-        return self._stacks().alloc_sizes
+    def _live_stack_bytes(self) -> np.ndarray:
+        t = self.gs_table
+        return t[:, L.G_STACK_BYTES][t[:, L.G_FINISHED] == 0]
 
     @property
     def globals_bytes(self) -> int:
@@ -137,11 +125,21 @@ class Roots:
 
     def stack_bytes(self) -> int:
         """Bytes of live frames over all goroutines (what a stack scan covers)."""
-        return self._stacks().live_bytes
+        if self.counters is not None:
+            return int(self.counters[L.STACK_LIVE_SUM])
+        return int(self._live_stack_bytes().sum())
 
     def stack_alloc_bytes(self) -> int:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
-        return self._stacks().alloc_bytes
+        if self.counters is not None:
+            return int(self.counters[L.STACK_ALLOC_SUM])
+        return int(stack_alloc_sizes(self._live_stack_bytes()).sum())
+
+    def stack_spans(self) -> tuple[int, int]:
+        """(bytes, spans) of Go's stack memory for the goroutines' stacks."""
+        if self.counters is not None:
+            return stack_spans_of_orders(self.counters[L.STACK_ORDERS : L.STACK_ORDERS + 64])
+        return stack_spans_of_orders(stack_order_counts(self._live_stack_bytes()))
 
     def stack_slots(self) -> np.ndarray:
         """Every live stack slot of every goroutine (nil included), concatenated."""

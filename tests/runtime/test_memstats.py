@@ -24,7 +24,7 @@ def test_memstats_identities_and_scavenging():
     ops = [(Op.PUSH, 1, 8, 0)] + [(Op.ALLOC, 0, 64, 1)] * 50_000 + [(Op.CLEAR, 0, 0, 0)]
     st.run(0, op_array(ops))
     h = st.heap
-    ms = M.memstats(h, [2048, 8192], nprocs=2)
+    ms = M.memstats(h, M.stack_spans([2048, 8192]), nprocs=2)
     spans = h.counter(L.SPANS_INUSE)
     assert ms.heap_inuse == spans * 8192 == ms.heap_sys - ms.heap_idle
     assert ms.heap_idle == ms.heap_free + ms.heap_released
@@ -43,10 +43,10 @@ def test_memstats_identities_and_scavenging():
     # Everything is garbage: sweeping frees the pages (still ready), scavenging releases them.
     h.a.ctr[L.SWEEPGEN] += 2
     sweep_all(h.a, np.zeros(L.N_COSTS))
-    free = M.memstats(h, [], 2)
+    free = M.memstats(h, M.stack_spans([]), 2)
     assert free.heap_inuse == 0 and free.heap_free == ms.heap_inuse
     assert free.mapped_ready == ms.mapped_ready - M.stack_spans([2048, 8192])[0]
     scavenge_pages(h.a, 1 << 30, np.zeros(L.N_COSTS))
-    released = M.memstats(h, [], 2)
+    released = M.memstats(h, M.stack_spans([]), 2)
     assert released.heap_released == released.heap_sys and released.heap_ready == 0
     assert released.mapped_ready == free.mapped_ready - free.heap_free

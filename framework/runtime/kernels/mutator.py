@@ -73,6 +73,33 @@ def write_barrier(
     return cost[L.K_BARRIER] + cost[L.K_SHADE] * shaded
 
 
+@inline_kernel
+def stack_order(nbytes):
+    """k such that Go allocates a 2^k-byte stack for ``nbytes`` of live frames (Go:
+    stackalloc, newstack): at least 2 KiB (``_StackMin``), rounded up to a power of two.
+    Agrees with ``memstats.stack_alloc_sizes``."""
+    k = 11
+    while (1 << k) < nbytes:
+        k += 1
+    return k
+
+
+@inline_kernel
+def stack_count(ctr, nbytes, sign):
+    """Add (``sign`` 1) or remove (-1) a goroutine stack with ``nbytes`` of live frames
+    to or from Go's stack accounting (``layout.STACK_*``)."""
+    k = stack_order(nbytes)
+    ctr[L.STACK_ORDERS + k] += sign
+    ctr[L.STACK_ALLOC_SUM] += sign * (1 << k)
+    ctr[L.STACK_LIVE_SUM] += sign * nbytes
+
+
+@kernel
+def stack_end(ctr, nbytes):
+    """A goroutine with ``nbytes`` of live frames ended: its stack leaves the accounting."""
+    stack_count(ctr, nbytes, -1)
+
+
 @kernel
 def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
     """Execute ``ops[pos:]`` for goroutine state ``gs`` with stack slots ``stack``.
@@ -351,8 +378,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
             for i in range(sp, sp + x):
                 stack[i] = -1
             gs[L.G_SP] = sp + x
+            stack_count(ctr, gs[L.G_STACK_BYTES], -1)
             gs[L.G_STACK_BYTES] += y
-            ctr[L.STACK_EPOCH] += 1
+            stack_count(ctr, gs[L.G_STACK_BYTES], 1)
             ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_PUSH] + cost[L.K_SLOT] * x
         elif code == 7:  # POP x slots, y bytes
@@ -365,8 +393,9 @@ def run_ops(a, gs, stack, globs, ops, pos, budget_ns, max_ops, cost, work):
                     spent += rc_write(a, stack[i], -1, work, cost)
                 stack[i] = -1
             gs[L.G_SP] = sp - x
+            stack_count(ctr, gs[L.G_STACK_BYTES], -1)
             gs[L.G_STACK_BYTES] -= y
-            ctr[L.STACK_EPOCH] += 1
+            stack_count(ctr, gs[L.G_STACK_BYTES], 1)
             ctr[L.SLOTS_TOUCHED] += x
             spent += cost[L.K_POP] + cost[L.K_SLOT] * x
         elif code == 8:  # CLEAR stack[x]
