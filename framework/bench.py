@@ -6,7 +6,10 @@
    replacement is about four mutator ops; ops/s is kept for the targets below). Kernels
    are compiled (or loaded from numba's cache) by a warm-up run
    first, so the figure is the steady-state simulation speed. The simulator is
-   single-threaded, so this is a one-core figure.
+   single-threaded, so this is a one-core figure. Beside it, the whole-process wall time
+   of the same work as a user runs it (a fresh ``gclab run`` process: imports, loading
+   the compiled kernels, simulating, writing the run folder), the figure to put beside
+   the real Go program's (``experiments/go_reference/speed.py`` does that side by side).
 2. Peak simulator memory per live object, per collector (the concurrent collector with Go's
    barrier, ``hybrid-go``, and the stop-the-world one), at 10 M live objects by default
    (``--memory-live N`` for others, e.g. 10^8), measured in a child process as peak RSS
@@ -64,9 +67,28 @@ def _warm_up(collector: dict[str, Any]) -> None:
     simulate(steady_config(collector, 5000, 20_000))
 
 
+def process_wall_s(cfg: Any) -> float:
+    """Whole-process wall seconds of ``gclab run`` on ``cfg`` in a fresh process."""
+    import tempfile
+    from pathlib import Path
+
+    import tomli_w
+
+    from framework.config import config_to_dict
+
+    with tempfile.TemporaryDirectory(prefix="gclab-bench-") as tmp:
+        path = Path(tmp) / "bench.toml"
+        path.write_text(tomli_w.dumps(config_to_dict(cfg)))
+        cmd = [sys.executable, "-m", "framework", "run", str(path), "--out", tmp + "/run"]
+        t0 = time.perf_counter()
+        subprocess.run([*cmd, "--no-plot", "-q"], check=True)
+        return time.perf_counter() - t0
+
+
 def ops_per_second(collector: dict[str, Any], live: int, replacements: int) -> dict[str, Any]:
     _warm_up(collector)
-    r = simulate(steady_config(collector, live, replacements))
+    cfg = steady_config(collector, live, replacements)
+    r = simulate(cfg)
     s = r.summary
     return {
         "collector": collector["name"],
@@ -77,6 +99,7 @@ def ops_per_second(collector: dict[str, Any], live: int, replacements: int) -> d
         "replacements_per_s": replacements / s["wall_s"],
         "allocations_per_s": s["alloc_count"] / s["wall_s"],
         "gc_cycles": s["gc_cycles"],
+        "process_wall_s": process_wall_s(cfg),
     }
 
 
@@ -164,7 +187,8 @@ def run_bench(
             f"steady {live:,} live x 64 B, {name:>10}: "
             f"{r['replacements_per_s']:>10,.0f} replacements/s, "
             f"{r['allocations_per_s']:>10,.0f} allocations/s "
-            f"({repl:,} replacements in {r['wall_s']:.2f} s, {r['gc_cycles']} cycles; "
+            f"({repl:,} replacements in {r['wall_s']:.2f} s, whole process "
+            f"{r['process_wall_s']:.2f} s, {r['gc_cycles']} cycles; "
             f"{r['ops_per_s']:,.0f} ops/s, target >= {r['target']:,})"
         )
     for n in memory_live or [mem_live]:

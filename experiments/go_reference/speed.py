@@ -50,7 +50,8 @@ def time_gclab(name: str, root: Path = ROOT) -> tuple[float, dict[str, Any]]:
         env = dict(os.environ, PYTHONPATH=str(root))
         cmd = [sys.executable, "-m", "framework", "run", str(CONFIGS / f"{name}.toml")]
         t0 = time.perf_counter()
-        subprocess.run([*cmd, "--out", tmp, "--no-plot", "-q"], check=True, env=env)
+        # in ``root`` too: ``python -m`` puts the working folder first on the path
+        subprocess.run([*cmd, "--out", tmp, "--no-plot", "-q"], check=True, env=env, cwd=root)
         wall = time.perf_counter() - t0
         summary = json.loads((Path(tmp) / "summary.json").read_text())
     return wall, summary
