@@ -28,11 +28,15 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from framework.cli.console import out as shown
-from framework.config import parse_config
+from framework.config import config_to_dict, parse_config
 from framework.simulation import simulate
 
 TARGET_OPS_PER_S = {"stw": 2_000_000, "concurrent": 1_000_000}
@@ -69,13 +73,6 @@ def _warm_up(collector: dict[str, Any]) -> None:
 
 def process_wall_s(cfg: Any) -> float:
     """Whole-process wall seconds of ``gclab run`` on ``cfg`` in a fresh process."""
-    import tempfile
-    from pathlib import Path
-
-    import tomli_w
-
-    from framework.config import config_to_dict
-
     with tempfile.TemporaryDirectory(prefix="gclab-bench-") as tmp:
         path = Path(tmp) / "bench.toml"
         path.write_text(tomli_w.dumps(config_to_dict(cfg)))

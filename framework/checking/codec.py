@@ -76,7 +76,6 @@ STATS = (
     L.NOSCAN_MARKED,
     # Go's stack accounting: derived from the goroutine table
     L.STACK_LIVE_SUM,
-    L.STACK_ALLOC_SUM,
     *range(L.STACK_ORDERS, L.STACK_ORDERS + 64),
 )
 KEEP = np.array(sorted(set(range(L.N_COUNTERS)) - set(STATS)), dtype=np.int64)

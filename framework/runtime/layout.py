@@ -90,12 +90,11 @@ OBJECTS_SCANNED = 87  # objects the marker took off the grey queue this cycle (K
 NOSCAN_MARKED = 88  # pointer-free objects marked this cycle without a scan (K_MARK_NOSCAN)
 MARK_LAST_ADDR = 89  # address of the object the marker touched last (locality; mark.FAR: none)
 # Go's stack accounting, kept by PUSH, POP and a goroutine's end (Roots reads them in O(1)):
-# over unfinished goroutines, live frame bytes, allocated stack bytes (each at least 2 KiB,
-# a power of two), and how many stacks are 2^k bytes, for k < 64.
+# over unfinished goroutines, live frame bytes, and how many allocated stacks are 2^k bytes
+# (at least 2 KiB, a power of two; k < 64), from which allocated bytes and spans follow.
 STACK_LIVE_SUM = 96
-STACK_ALLOC_SUM = 97
-STACK_ORDERS = 98  # 64 counters from here
-N_COUNTERS = 162
+STACK_ORDERS = 97  # 64 counters from here
+N_COUNTERS = 161
 
 NO_LIMIT_BYTES = (1 << 63) - 1  # MEMORY_LIMIT / SCAV_GC_GOAL when there is none
 

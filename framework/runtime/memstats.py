@@ -150,6 +150,11 @@ def stack_spans_of_orders(counts: np.ndarray) -> tuple[int, int]:
     return nbytes, spans
 
 
+def stack_bytes_of_orders(counts: np.ndarray) -> int:
+    """Allocated bytes of ``counts[k]`` stacks of 2^k bytes."""
+    return sum(n << k for k, n in enumerate(counts.tolist()) if n)
+
+
 def stack_spans(stack_bytes: Iterable[int] | np.ndarray) -> tuple[int, int]:
     """(bytes, spans) of stack memory for goroutine stacks with the given live-frame (or
     allocated) bytes: each rounded up to a power of two of at least 2 KiB."""

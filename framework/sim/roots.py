@@ -14,6 +14,7 @@ import numpy as np
 from framework.runtime import layout as L
 from framework.runtime.memstats import (
     stack_alloc_sizes,
+    stack_bytes_of_orders,
     stack_order_counts,
     stack_spans_of_orders,
 )
@@ -111,7 +112,6 @@ class Roots:
         them and every figure below is read from them in O(1)."""
         live = self._live_stack_bytes()
         ctr[L.STACK_LIVE_SUM] = int(live.sum())
-        ctr[L.STACK_ALLOC_SUM] = int(stack_alloc_sizes(live).sum())
         ctr[L.STACK_ORDERS : L.STACK_ORDERS + 64] = stack_order_counts(live)
         self.counters = ctr
 
@@ -131,15 +131,17 @@ class Roots:
 
     def stack_alloc_bytes(self) -> int:
         """Allocated stack bytes (Go's maxStackScan, gctrace's "MB stacks")."""
-        if self.counters is not None:
-            return int(self.counters[L.STACK_ALLOC_SUM])
-        return int(stack_alloc_sizes(self._live_stack_bytes()).sum())
+        return stack_bytes_of_orders(self._stack_orders())
 
     def stack_spans(self) -> tuple[int, int]:
         """(bytes, spans) of Go's stack memory for the goroutines' stacks."""
+        return stack_spans_of_orders(self._stack_orders())
+
+    def _stack_orders(self) -> np.ndarray:
+        """How many unfinished goroutines' stacks are 2^k bytes (``layout.STACK_ORDERS``)."""
         if self.counters is not None:
-            return stack_spans_of_orders(self.counters[L.STACK_ORDERS : L.STACK_ORDERS + 64])
-        return stack_spans_of_orders(stack_order_counts(self._live_stack_bytes()))
+            return self.counters[L.STACK_ORDERS : L.STACK_ORDERS + 64]
+        return stack_order_counts(self._live_stack_bytes())
 
     def stack_slots(self) -> np.ndarray:
         """Every live stack slot of every goroutine (nil included), concatenated."""

@@ -90,7 +90,6 @@ def stack_count(ctr, nbytes, sign):
     to or from Go's stack accounting (``layout.STACK_*``)."""
     k = stack_order(nbytes)
     ctr[L.STACK_ORDERS + k] += sign
-    ctr[L.STACK_ALLOC_SUM] += sign * (1 << k)
     ctr[L.STACK_LIVE_SUM] += sign * nbytes
 
 
